@@ -1,0 +1,97 @@
+import { Context, Schema } from "effect"
+import type { Effect, Option } from "effect"
+import type { CanonicalRecord, DateOnly, Kind } from "../../schema/index.js"
+
+/**
+ * Why a call to Alegra failed. The engine decides from it: transient reasons are
+ * retried later, permanent ones become dead letters, `auth` stops the daemon.
+ */
+export const AlegraFailure = Schema.Literal(
+  "transport", // connection reset, timeout, DNS: transient
+  "rate-limit", // 429 (or a 400 carrying code 429) still failing after waiting: transient
+  "server", // 5xx still failing after retries: transient
+  "auth", // 401/402/403: permanent until the account is fixed
+  "validation", // any other 4xx: permanent, carries Alegra's message
+  "decode" // a 2xx whose body does not map to the canonical model: permanent
+)
+export type AlegraFailure = typeof AlegraFailure.Type
+
+/** A failed Alegra call. Never carries credentials: only method, path, status and Alegra's own code and message. */
+export class AlegraError extends Schema.TaggedError<AlegraError>()("AlegraError", {
+  reason: AlegraFailure,
+  method: Schema.String,
+  /** Path with query, relative to the base URL; no credentials ever appear in it. */
+  path: Schema.String,
+  status: Schema.NullOr(Schema.Number),
+  code: Schema.NullOr(Schema.Number),
+  message: Schema.String
+}) {
+  get transient(): boolean {
+    return this.reason === "transport" || this.reason === "rate-limit" || this.reason === "server"
+  }
+}
+
+export interface ListOptions {
+  /** Offset of the first record (Alegra's `start`). */
+  readonly start: number
+  /** Order by id; Alegra's default is ascending. */
+  readonly order?: "asc" | "desc"
+  /** Document date window (inclusive), for kinds that have dates. */
+  readonly dateFrom?: DateOnly
+  readonly dateTo?: DateOnly
+  /**
+   * Background reads (the sweep) may only use part of the rate budget, so that
+   * webhook work and polling are never starved by them.
+   */
+  readonly background?: boolean
+}
+
+export interface Page {
+  /** Records of the page, mapped to the canonical model, deduplicated by id. */
+  readonly records: ReadonlyArray<CanonicalRecord>
+  /** Offset of the next page, or null when this was the last one. */
+  readonly next: number | null
+}
+
+export interface WebhookSubscription {
+  readonly id: string
+  readonly event: string
+  /** As Alegra returns it (possibly without scheme). */
+  readonly url: string
+}
+
+/** What a webhook delivery claims; a hint only, the record is re-read by id. */
+export interface WebhookHint {
+  readonly event: string
+  readonly kind: Kind
+  readonly action: "created" | "updated" | "deleted"
+  readonly id: string
+}
+
+/** Counters of the calls made through the client since it was built. */
+export interface AlegraUsage {
+  readonly requests: number
+  readonly rateLimited: number
+  readonly retries: number
+}
+
+export interface AlegraPort {
+  /** Kinds this account exposes, prerequisites first. */
+  readonly kinds: ReadonlyArray<Kind>
+  /** The webhook events Alegra offers (new-/edit-/delete- for invoice, bill, client, item). */
+  readonly webhookEvents: ReadonlyArray<string>
+  readonly listPage: (kind: Kind, options: ListOptions) => Effect.Effect<Page, AlegraError>
+  /** None when Alegra answers 404 (deleted or never existed). */
+  readonly get: (kind: Kind, id: string) => Effect.Effect<Option.Option<CanonicalRecord>, AlegraError>
+  readonly subscriptions: {
+    readonly list: Effect.Effect<ReadonlyArray<WebhookSubscription>, AlegraError>
+    readonly create: (event: string, url: string) => Effect.Effect<WebhookSubscription, AlegraError>
+    readonly remove: (id: string) => Effect.Effect<void, AlegraError>
+  }
+  /** Reads a delivery body; None when it is not a delivery this connector understands. */
+  readonly parseWebhook: (body: unknown) => Option.Option<WebhookHint>
+  readonly usage: Effect.Effect<AlegraUsage>
+}
+
+/** The Alegra account, as the engine sees it. */
+export class Alegra extends Context.Tag("alegra-sync/Alegra")<Alegra, AlegraPort>() {}
