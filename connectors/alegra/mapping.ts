@@ -1,0 +1,472 @@
+/**
+ * Wire (Alegra's JSON) → canonical model, one Schema per kind.
+ *
+ * Each mapper is `Schema.transformOrFail(WireX, X)`: decoding checks the wire shape, maps it,
+ * then checks the result against the canonical schema, so that a record that does not fit
+ * fails with the path of the offending field. Encoding (canonical → Alegra) is not offered.
+ */
+import { Either, ParseResult, Schema } from "effect"
+import {
+  BankAccount,
+  Bill,
+  Category,
+  Contact,
+  CreditNote,
+  Estimate,
+  Invoice,
+  Item,
+  normaliseAmount,
+  Payment,
+  recordSchemas
+} from "../../schema/index.js"
+import type { CanonicalRecord, ContactRole, Kind } from "../../schema/index.js"
+import type {
+  WireAddress,
+  WireApplication,
+  WireContact,
+  WireCurrency,
+  WireIdentificationObject,
+  WireLine,
+  WireNameObject,
+  WireNumberTemplateField,
+  WireRef,
+  WireTaxField
+} from "./wire.js"
+import {
+  WireBankAccount,
+  WireBill,
+  WireCategory,
+  WireContact as WireContactSchema,
+  WireCreditNote,
+  WireEstimate,
+  WireInvoice,
+  WireItem,
+  WirePayment
+} from "./wire.js"
+
+// ---------------------------------------------------------------------------------------
+// Small normalisers
+
+/** A trimmed text, or null when missing or blank. */
+export const text = (value: string | null | undefined): string | null => {
+  if (value === null || value === undefined) return null
+  const trimmed = value.trim()
+  return trimmed === "" ? null : trimmed
+}
+
+export const refId = (ref: WireRef | null | undefined): string | null =>
+  ref === null || ref === undefined ? null : typeof ref === "string" ? ref : ref.id ?? null
+
+export const currencyCode = (currency: WireCurrency | null | undefined): string | null =>
+  currency === null || currency === undefined ? null : typeof currency === "string" ? text(currency) : text(currency.code)
+
+export const taxIds = (tax: WireTaxField | null | undefined): ReadonlyArray<string> => {
+  if (tax === null || tax === undefined) return []
+  const list = Array.isArray(tax) ? tax : [tax as WireRef]
+  return list.map(refId).filter((id): id is string => id !== null)
+}
+
+/** The document number: `fullNumber`, else prefix + number; falls back to a top-level number. */
+export const documentNumber = (
+  template: WireNumberTemplateField | null | undefined,
+  fallback?: string | null
+): string | null => {
+  const first = template === null || template === undefined
+    ? undefined
+    : Array.isArray(template)
+    ? template[0]
+    : template as Exclude<WireNumberTemplateField, ReadonlyArray<unknown>>
+  if (first !== undefined) {
+    const full = text(first.fullNumber)
+    if (full !== null) return full
+    const number = text(first.number)
+    if (number !== null) return `${text(first.prefix) ?? ""}${number}`
+  }
+  return text(fallback)
+}
+
+const STAMP_KEYS = ["uuid", "cufe", "cude", "clave", "folio_fiscal", "foliofiscal"]
+
+/** Stamped (electronic, immutable) when the stamp output carries a uuid, cufe or cude. */
+export const isStamped = (stamp: unknown): boolean => {
+  if (typeof stamp !== "object" || stamp === null || Array.isArray(stamp)) return false
+  return Object.entries(stamp).some(([key, value]) =>
+    STAMP_KEYS.includes(key.toLowerCase()) &&
+    ((typeof value === "string" && value.trim() !== "") || typeof value === "number")
+  )
+}
+
+/** active unless Alegra says inactive. */
+export const status = (value: string | null | undefined): "active" | "inactive" =>
+  text(value)?.toLowerCase() === "inactive" ? "inactive" : "active"
+
+/** Sorted, deduplicated roles from an array, a bare string or a comma-separated string. */
+export const roles = (type: WireContact["type"]): ReadonlyArray<ContactRole> => {
+  if (type === null || type === undefined) return []
+  const raw = typeof type === "string" ? type.split(/[\s,;|]+/) : type
+  const found = new Set<ContactRole>()
+  for (const entry of raw) {
+    const value = entry?.trim().toLowerCase()
+    if (value === "client" || value === "provider") found.add(value)
+  }
+  return [...found].sort()
+}
+
+const joinName = (name: WireNameObject): string | null =>
+  text([name.firstName, name.secondName, name.lastName, name.secondLastName].map(text).filter((p) => p !== null).join(" "))
+
+export const contactName = (contact: WireContact): string | null => {
+  const plain = typeof contact.name === "string" ? text(contact.name) : joinName(contact.name)
+  if (plain !== null) return plain
+  return contact.nameObject ? joinName(contact.nameObject) : null
+}
+
+const identificationType = (type: WireIdentificationObject["type"]): string | null =>
+  type === null || type === undefined
+    ? null
+    : typeof type === "string"
+    ? text(type)
+    : text(type.code) ?? text(type.key) ?? text(type.name)
+
+export const identification = (contact: WireContact): Contact["identification"] => {
+  const fromField = contact.identification
+  const object: WireIdentificationObject | null = contact.identificationObject ??
+    (typeof fromField === "object" && fromField !== null ? fromField : null)
+  const number = text(object?.number) ?? (typeof fromField === "string" ? text(fromField) : null)
+  if (number === null) return null
+  return { type: identificationType(object?.type), number, dv: text(object?.dv) }
+}
+
+export const address = (value: WireContact["address"]): Contact["address"] => {
+  if (value === null || value === undefined) return null
+  if (typeof value === "string") {
+    const street = text(value)
+    return street === null ? null : { street, city: null, region: null, country: null, postalCode: null }
+  }
+  const a: WireAddress = value
+  const street = text(a.address) ??
+    text([a.street, a.exteriorNumber, a.interiorNumber, a.colony].map(text).filter((p) => p !== null).join(" "))
+  const result = {
+    street,
+    city: text(a.city),
+    region: text(a.department) ?? text(a.state) ?? text(a.province) ?? text(a.region),
+    country: text(a.country),
+    postalCode: text(a.zipCode) ?? text(a.postalCode)
+  }
+  return Object.values(result).every((v) => v === null) ? null : result
+}
+
+export const line = (wire: WireLine, asAccount = false) => ({
+  itemId: asAccount ? null : wire.id ?? null,
+  accountId: asAccount ? wire.id ?? null : null,
+  description: text(wire.description) ?? text(wire.name),
+  quantity: wire.quantity,
+  price: wire.price,
+  discount: wire.discount ?? "0",
+  taxIds: taxIds(wire.tax),
+  total: wire.total ?? null
+})
+
+const applications = (documentKind: "invoice" | "bill", list: ReadonlyArray<WireApplication> | null | undefined) =>
+  (list ?? []).map((a) => ({ documentKind, documentId: a.id, amount: a.amount }))
+
+// Exact decimal arithmetic on normalised amount strings (no floats in the books).
+const scaleOf = (a: string) => a.split(".")[1]?.length ?? 0
+const toScaled = (a: string, scale: number): bigint => {
+  const negative = a.startsWith("-")
+  const [whole = "0", fraction = ""] = (negative ? a.slice(1) : a).split(".")
+  const value = BigInt(whole + fraction.padEnd(scale, "0"))
+  return negative ? -value : value
+}
+const fromScaled = (value: bigint, scale: number): string => {
+  const negative = value < 0n
+  const digits = (negative ? -value : value).toString().padStart(scale + 1, "0")
+  const body = scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`
+  return normaliseAmount(`${negative ? "-" : ""}${body}`)!
+}
+export const addAmounts = (a: string, b: string): string => {
+  const scale = Math.max(scaleOf(a), scaleOf(b))
+  return fromScaled(toScaled(a, scale) + toScaled(b, scale), scale)
+}
+export const subtractAmounts = (a: string, b: string): string => {
+  const scale = Math.max(scaleOf(a), scaleOf(b))
+  return fromScaled(toScaled(a, scale) - toScaled(b, scale), scale)
+}
+
+const missing = (path: string, input: unknown, message: string) =>
+  new ParseResult.Pointer(path, input, new ParseResult.Type(Schema.String.ast, undefined, message))
+
+const notEncodable = (ast: import("effect/SchemaAST").AST, value: unknown) =>
+  ParseResult.fail(new ParseResult.Forbidden(ast, value, "encoding canonical records to Alegra's wire format is not supported"))
+
+// ---------------------------------------------------------------------------------------
+// Mappers, one per kind
+
+export const ContactFromWire = Schema.transformOrFail(WireContactSchema, Contact, {
+  strict: true,
+  decode: (wire) => {
+    const name = contactName(wire)
+    if (name === null) return ParseResult.fail(missing("name", wire, "expected a name (a string or {firstName, lastName, …})"))
+    return ParseResult.succeed({
+      id: wire.id,
+      name,
+      identification: identification(wire),
+      email: text(wire.email),
+      phone: text(wire.phonePrimary) ?? text(wire.phoneSecondary),
+      mobile: text(wire.mobile),
+      roles: roles(wire.type),
+      status: status(wire.status),
+      address: address(wire.address)
+    })
+  },
+  encode: (_, __, ast, canonical) => notEncodable(ast, canonical)
+})
+
+export const ItemFromWire = Schema.transformOrFail(WireItem, Item, {
+  strict: true,
+  decode: (wire) => {
+    const price = wire.price === null || wire.price === undefined
+      ? "0"
+      : Array.isArray(wire.price)
+      ? wire.price[0]?.price ?? "0"
+      : wire.price as string
+    const reference = wire.reference === null || wire.reference === undefined
+      ? null
+      : typeof wire.reference === "string"
+      ? text(wire.reference)
+      : text(wire.reference.reference)
+    return ParseResult.succeed({
+      id: wire.id,
+      name: wire.name,
+      description: text(wire.description),
+      reference,
+      status: status(wire.status),
+      price,
+      taxIds: taxIds(wire.tax),
+      type: text(wire.type),
+      productKey: text(wire.productKey)
+    })
+  },
+  encode: (_, __, ast, canonical) => notEncodable(ast, canonical)
+})
+
+export const InvoiceFromWire = Schema.transformOrFail(WireInvoice, Invoice, {
+  strict: true,
+  decode: (wire) => {
+    const contactId = refId(wire.client)
+    if (contactId === null) return ParseResult.fail(missing("client", wire, "expected client.id"))
+    const balance = wire.balance ?? (wire.totalPaid != null ? subtractAmounts(wire.total, wire.totalPaid) : wire.total)
+    return ParseResult.succeed({
+      id: wire.id,
+      number: documentNumber(wire.numberTemplate, wire.number),
+      date: wire.date,
+      dueDate: wire.dueDate ?? null,
+      status: wire.status,
+      contactId,
+      currency: currencyCode(wire.currency),
+      lines: (wire.items ?? []).map((l) => line(l)),
+      total: wire.total,
+      balance,
+      stamped: isStamped(wire.stamp),
+      observations: text(wire.observations)
+    })
+  },
+  encode: (_, __, ast, canonical) => notEncodable(ast, canonical)
+})
+
+export const BillFromWire = Schema.transformOrFail(WireBill, Bill, {
+  strict: true,
+  decode: (wire) => {
+    const contactId = refId(wire.provider) ?? refId(wire.client)
+    if (contactId === null) return ParseResult.fail(missing("provider", wire, "expected provider.id (or client.id)"))
+    const items = wire.purchases?.items ?? wire.items ?? []
+    const accounts = wire.purchases?.categories ?? wire.categories ?? []
+    const balance = wire.balance ?? (wire.totalPaid != null ? subtractAmounts(wire.total, wire.totalPaid) : wire.total)
+    return ParseResult.succeed({
+      id: wire.id,
+      number: documentNumber(wire.numberTemplate, wire.billNumber ?? wire.number),
+      date: wire.date,
+      dueDate: wire.dueDate ?? null,
+      status: wire.status,
+      contactId,
+      currency: currencyCode(wire.currency),
+      lines: [...items.map((l) => line(l)), ...accounts.map((l) => line(l, true))],
+      total: wire.total,
+      balance
+    })
+  },
+  encode: (_, __, ast, canonical) => notEncodable(ast, canonical)
+})
+
+export const CreditNoteFromWire = Schema.transformOrFail(WireCreditNote, CreditNote, {
+  strict: true,
+  decode: (wire) => {
+    const contactId = refId(wire.client)
+    if (contactId === null) return ParseResult.fail(missing("client", wire, "expected client.id"))
+    const balance = wire.balance ??
+      (wire.totalApplied != null ? subtractAmounts(wire.total, wire.totalApplied) : wire.total)
+    return ParseResult.succeed({
+      id: wire.id,
+      number: documentNumber(wire.numberTemplate, wire.number),
+      date: wire.date,
+      status: wire.status,
+      contactId,
+      currency: currencyCode(wire.currency),
+      lines: (wire.items ?? []).map((l) => line(l)),
+      total: wire.total,
+      balance,
+      stamped: isStamped(wire.stamp),
+      applications: applications("invoice", wire.invoices)
+    })
+  },
+  encode: (_, __, ast, canonical) => notEncodable(ast, canonical)
+})
+
+export const EstimateFromWire = Schema.transformOrFail(WireEstimate, Estimate, {
+  strict: true,
+  decode: (wire) => {
+    const contactId = refId(wire.client)
+    if (contactId === null) return ParseResult.fail(missing("client", wire, "expected client.id"))
+    return ParseResult.succeed({
+      id: wire.id,
+      number: documentNumber(wire.numberTemplate, wire.number),
+      date: wire.date,
+      dueDate: wire.dueDate ?? null,
+      status: wire.status,
+      contactId,
+      currency: currencyCode(wire.currency),
+      lines: (wire.items ?? []).map((l) => line(l)),
+      total: wire.total
+    })
+  },
+  encode: (_, __, ast, canonical) => notEncodable(ast, canonical)
+})
+
+const PAYMENT_METHODS: Record<string, string> = {
+  "efectivo": "cash",
+  "cheque": "check",
+  "transferencia": "transfer",
+  "consignación": "deposit",
+  "consignacion": "deposit",
+  "tarjeta de crédito": "credit-card",
+  "tarjeta de credito": "credit-card",
+  "tarjeta débito": "debit-card",
+  "tarjeta de débito": "debit-card",
+  "tarjeta debito": "debit-card",
+  "tarjeta de debito": "debit-card"
+}
+
+export const paymentMethod = (method: typeof WirePayment.Type["paymentMethod"]): string | null => {
+  if (method === null || method === undefined) return null
+  const raw = typeof method === "string" ? text(method) : text(method.key) ?? text(method.name) ?? text(method.id)
+  if (raw === null) return null
+  return PAYMENT_METHODS[raw.toLowerCase()] ?? raw
+}
+
+export const PaymentFromWire = Schema.transformOrFail(WirePayment, Payment, {
+  strict: true,
+  decode: (wire) => {
+    const invoices = applications("invoice", wire.invoices)
+    const bills = applications("bill", wire.bills)
+    const direction = wire.type ?? (bills.length > 0 && invoices.length === 0 ? "out" : "in")
+    const applied = [...invoices, ...bills]
+    const amount = wire.amount ?? (applied.length > 0 ? applied.map((a) => a.amount as string).reduce(addAmounts) : null)
+    if (amount === null) return ParseResult.fail(missing("amount", wire, "expected an amount (or applied invoices/bills)"))
+    return ParseResult.succeed({
+      id: wire.id,
+      number: documentNumber(wire.numberTemplate, wire.number),
+      date: wire.date,
+      direction,
+      status: text(wire.status)?.toLowerCase() === "void" ? "void" as const : "open" as const,
+      amount,
+      contactId: refId(wire.client) ?? refId(wire.provider),
+      bankAccountId: refId(wire.bankAccount),
+      method: paymentMethod(wire.paymentMethod),
+      currency: currencyCode(wire.currency),
+      applications: applied
+    })
+  },
+  encode: (_, __, ast, canonical) => notEncodable(ast, canonical)
+})
+
+export const CategoryFromWire = Schema.transformOrFail(WireCategory, Category, {
+  strict: true,
+  decode: (wire) =>
+    ParseResult.succeed({
+      id: wire.id,
+      parentId: wire.idParent === "" || wire.idParent === undefined ? null : wire.idParent,
+      name: wire.name,
+      code: text(wire.code),
+      type: text(wire.type),
+      status: text(wire.status)
+    }),
+  encode: (_, __, ast, canonical) => notEncodable(ast, canonical)
+})
+
+export const BankAccountFromWire = Schema.transformOrFail(WireBankAccount, BankAccount, {
+  strict: true,
+  decode: (wire) =>
+    ParseResult.succeed({
+      id: wire.id,
+      name: wire.name,
+      number: text(wire.number),
+      type: text(wire.type),
+      status: text(wire.status)
+    }),
+  encode: (_, __, ast, canonical) => notEncodable(ast, canonical)
+})
+
+/** The wire → canonical schema of each kind. */
+export const fromWire = {
+  "category": CategoryFromWire,
+  "bank-account": BankAccountFromWire,
+  "contact": ContactFromWire,
+  "item": ItemFromWire,
+  "invoice": InvoiceFromWire,
+  "bill": BillFromWire,
+  "payment": PaymentFromWire,
+  "credit-note": CreditNoteFromWire,
+  "estimate": EstimateFromWire
+} as const
+
+// The canonical side of each mapper is the canonical schema of its kind.
+const _check: { readonly [K in Kind]: Schema.Schema<Schema.Schema.Type<(typeof recordSchemas)[K]>, any, never> } = fromWire
+void _check
+
+/** One line per problem: "items.0.price: expected a number or a numeric string, got \"abc\"". */
+export const formatParseError = (error: ParseResult.ParseError): string => {
+  const issues = ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => ({
+    path: issue.path.map(String).join("."),
+    message: issue.message.length > 160 ? `${issue.message.slice(0, 157)}...` : issue.message
+  }))
+  // A nullable field that is wrong also reports "Expected null" and "Expected undefined" for the
+  // other members of its union: noise when a more precise issue exists for it or below it.
+  const isNullishMember = (issue: { message: string }) => /^Expected (null|undefined), actual/.test(issue.message)
+  const noise = (issue: { path: string; message: string }) =>
+    isNullishMember(issue) &&
+    issues.some((other) =>
+      !isNullishMember(other) && (other.path === issue.path || other.path.startsWith(`${issue.path}.`))
+    )
+  const kept = issues.filter((issue) => !noise(issue))
+  return kept.map((issue) => `${issue.path === "" ? "(root)" : issue.path}: ${issue.message}`)
+    .filter((line, index, all) => all.indexOf(line) === index)
+    .join("; ")
+}
+
+/** The id of a raw record, for messages (undefined when it has none). */
+export const rawId = (raw: unknown): string | undefined => {
+  if (typeof raw !== "object" || raw === null) return undefined
+  const id = (raw as { id?: unknown }).id
+  return typeof id === "string" || typeof id === "number" ? String(id) : undefined
+}
+
+/** Decodes one raw Alegra record of a kind; Left carries a message naming the fields. */
+export const decodeRecord = (kind: Kind, raw: unknown): Either.Either<CanonicalRecord, string> => {
+  const decoded = Schema.decodeUnknownEither(fromWire[kind] as Schema.Schema<any, unknown>, {
+    errors: "all",
+    onExcessProperty: "ignore"
+  })(raw)
+  return Either.isRight(decoded)
+    ? Either.right({ kind, record: decoded.right } as CanonicalRecord)
+    : Either.left(formatParseError(decoded.left))
+}

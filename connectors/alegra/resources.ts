@@ -1,0 +1,75 @@
+/** Where each kind lives in Alegra's API, and how its lists are asked for. */
+import type { Kind } from "../../schema/index.js"
+import type { ListOptions } from "../../src/ports/alegra.js"
+
+/** Alegra's page size limit: never ask for more (above 30 it errors or returns junk). */
+export const PAGE_LIMIT = 30
+
+export interface Resource {
+  /** Path under the base URL, without a trailing slash. */
+  readonly path: string
+  /** Whether the list accepts date_afterOrNow / date_beforeOrNow (documents with a date). */
+  readonly dateFilters: boolean
+  /** Parameters every list of this kind carries. */
+  readonly listParams?: ReadonlyArray<readonly [string, string]>
+}
+
+export const resources: { readonly [K in Kind]: Resource } = {
+  "category": { path: "/categories", dateFilters: false },
+  // Inactive accounts are hidden from the list unless asked for; a mirror wants them all.
+  "bank-account": { path: "/bank-accounts", dateFilters: false, listParams: [["includeInactive", "true"]] },
+  "contact": { path: "/contacts", dateFilters: false },
+  "item": { path: "/items", dateFilters: false },
+  "invoice": { path: "/invoices", dateFilters: true },
+  "bill": { path: "/bills", dateFilters: true },
+  "payment": { path: "/payments", dateFilters: true },
+  "credit-note": { path: "/credit-notes", dateFilters: true },
+  "estimate": { path: "/estimates", dateFilters: true }
+}
+
+/** The query of one list page: start, limit (30), ordered by id, plus the date window. */
+export const listQuery = (kind: Kind, options: ListOptions): ReadonlyArray<readonly [string, string]> => {
+  const start = Math.max(0, Math.floor(options.start))
+  const query: Array<readonly [string, string]> = [
+    ["start", String(start)],
+    ["limit", String(PAGE_LIMIT)],
+    ["order_field", "id"],
+    ["order_direction", options.order === "desc" ? "DESC" : "ASC"]
+  ]
+  query.push(...(resources[kind].listParams ?? []))
+  if (resources[kind].dateFilters) {
+    if (options.dateFrom !== undefined) query.push(["date_afterOrNow", options.dateFrom])
+    if (options.dateTo !== undefined) query.push(["date_beforeOrNow", options.dateTo])
+  }
+  return query
+}
+
+export const recordPath = (kind: Kind, id: string): string => `${resources[kind].path}/${encodeURIComponent(id)}`
+
+export const SUBSCRIPTIONS_PATH = "/webhooks/subscriptions"
+
+/** A path with its query, as it appears in errors (never any credentials). */
+export const pathWithQuery = (path: string, query: ReadonlyArray<readonly [string, string]>): string =>
+  query.length === 0 ? path : `${path}?${new URLSearchParams(query.map(([k, v]): [string, string] => [k, v])).toString()}`
+
+/**
+ * Categories may come as a tree (`children[]`) instead of the flat list with idParent:
+ * flattens it, parents first, filling idParent from the parent where it is missing.
+ */
+export const flattenCategories = (rows: ReadonlyArray<unknown>): ReadonlyArray<unknown> => {
+  const out: Array<unknown> = []
+  const visit = (row: unknown, parentId: unknown) => {
+    if (typeof row !== "object" || row === null || Array.isArray(row)) {
+      out.push(row)
+      return
+    }
+    const { children, ...rest } = row as { children?: unknown; idParent?: unknown; id?: unknown }
+    const withParent = (rest.idParent === undefined || rest.idParent === null) && parentId !== undefined
+      ? { ...rest, idParent: parentId }
+      : rest
+    out.push(withParent)
+    if (Array.isArray(children)) for (const child of children) visit(child, rest.id)
+  }
+  for (const row of rows) visit(row, undefined)
+  return out
+}

@@ -1,0 +1,60 @@
+import { Effect } from "effect"
+import type { CanonicalRecord, Kind } from "../../schema/index.js"
+import { contentHash } from "../engine/hash.js"
+import { Store } from "../store/index.js"
+
+/**
+ * Offers to the inbox the records that differ from the mirror, with the record as
+ * payload (it was just read from the API, so the worker need not read it again).
+ * Returns how many were offered.
+ */
+export const offerChanged = Effect.fn("Capture.offerChanged")(function*(
+  source: string,
+  records: ReadonlyArray<CanonicalRecord>,
+  mirrorHashes: ReadonlyMap<string, string>
+) {
+  const store = yield* Store
+  let offered = 0
+  for (const { kind, record } of records) {
+    const hash = contentHash(record)
+    if (mirrorHashes.get(record.id) === hash) continue
+    yield* store.inbox.offer({
+      source,
+      kind,
+      recordId: record.id,
+      action: "changed",
+      eventKey: `${kind}:${record.id}:${hash}`,
+      payload: record
+    })
+    offered++
+  }
+  return offered
+})
+
+/**
+ * Offers records the mirror has but a listing did not return: the worker re-reads
+ * each by id and deletes it only on a 404, so a record skipped by shifting offsets
+ * costs one GET and is never deleted by mistake.
+ */
+export const offerMissing = Effect.fn("Capture.offerMissing")(function*(
+  source: string,
+  kind: Kind,
+  ids: Iterable<string>,
+  runId: number
+) {
+  const store = yield* Store
+  let offered = 0
+  for (const id of ids) {
+    yield* store.inbox.offer({ source, kind, recordId: id, action: "changed", eventKey: `${kind}:${id}:missing:${runId}` })
+    offered++
+  }
+  return offered
+})
+
+/** Orders ids numerically when both are numeric strings, else as text (UUIDv7 sorts by time). */
+export const compareIds = (a: string, b: string): number => {
+  if (/^\d+$/.test(a) && /^\d+$/.test(b)) {
+    return a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0
+  }
+  return a < b ? -1 : a > b ? 1 : 0
+}

@@ -1,0 +1,66 @@
+import { Effect, Redacted } from "effect"
+import { SyncConfig } from "../config/index.js"
+import { Alegra } from "../ports/alegra.js"
+import { Store } from "../store/index.js"
+
+/** The path Alegra delivers to; the token makes it unguessable. */
+export const alegraWebhookPath = "/webhooks/alegra/"
+
+/** Alegra may return subscription URLs without a scheme: compare them without one. */
+export const normaliseUrl = (url: string): string => url.trim().replace(/^https?:\/\//i, "").replace(/\/+$/, "").toLowerCase()
+
+export interface SubscriptionReport {
+  readonly created: ReadonlyArray<string>
+  readonly removed: ReadonlyArray<string>
+  readonly kept: number
+}
+
+/**
+ * Makes Alegra's subscriptions match the events it offers, pointing at this install:
+ * creates the missing ones, never a second copy, and removes stale ones that point
+ * at this install (an old token, an event no longer wanted, a duplicate).
+ * Subscriptions of other installs or tools are left alone.
+ */
+export const reconcileSubscriptions = Effect.fn("Capture.reconcileSubscriptions")(function*() {
+  const alegra = yield* Alegra
+  const store = yield* Store
+  const config = yield* SyncConfig
+  const prefix = normaliseUrl(`${config.server.publicUrl}${alegraWebhookPath}`)
+  const desiredUrl = `${config.server.publicUrl}${alegraWebhookPath}${Redacted.value(config.server.webhookToken)}`
+  const desired = normaliseUrl(desiredUrl)
+
+  const existing = yield* alegra.subscriptions.list
+  const recorded = new Set((yield* store.subscriptions.list("alegra")).map((s) => s.id))
+  const ours = existing.filter((s) => normaliseUrl(s.url).startsWith(prefix) || recorded.has(s.id))
+
+  const kept = new Map<string, string>()
+  const stale: Array<string> = []
+  for (const s of ours) {
+    const wanted = normaliseUrl(s.url) === desired && alegra.webhookEvents.includes(s.event) && !kept.has(s.event)
+    if (wanted) kept.set(s.event, s.id)
+    else stale.push(s.id)
+  }
+  for (const id of stale) {
+    yield* alegra.subscriptions.remove(id)
+    yield* store.subscriptions.remove("alegra", id)
+  }
+  const created: Array<string> = []
+  for (const event of alegra.webhookEvents) {
+    if (kept.has(event)) continue
+    const subscription = yield* alegra.subscriptions.create(event, desiredUrl)
+    yield* store.subscriptions.record("alegra", subscription.id, event, desiredUrl)
+    created.push(event)
+  }
+  // Forget subscriptions we recorded that Alegra no longer has (it deletes one after 10 failed deliveries).
+  const live = new Set(existing.map((s) => s.id))
+  for (const id of recorded) if (!live.has(id) && !stale.includes(id)) yield* store.subscriptions.remove("alegra", id)
+  for (const [event, id] of kept) yield* store.subscriptions.record("alegra", id, event, desiredUrl)
+
+  const report: SubscriptionReport = { created, removed: stale, kept: kept.size }
+  if (created.length > 0 || stale.length > 0) {
+    yield* Effect.logInfo("alegra webhooks reconciled").pipe(
+      Effect.annotateLogs({ created: created.length, removed: stale.length, kept: kept.size })
+    )
+  }
+  return report
+})

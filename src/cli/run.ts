@@ -1,0 +1,48 @@
+import { Effect, Layer } from "effect"
+import { backfill, backfillCompleted, type BackfillProgress } from "../backfill/backfill.js"
+import { PollersLive } from "../capture/pollers.js"
+import { reconcileSubscriptions } from "../capture/subscriptions.js"
+import { SweepLive } from "../capture/sweep.js"
+import { type ResolvedConfig, SyncConfig } from "../config/index.js"
+import { InboxWorker } from "../engine/worker.js"
+import { Alegra } from "../ports/alegra.js"
+import { HttpServerLive } from "../server/http.js"
+import { baseLayer, type Wiring } from "./layers.js"
+
+const logProgress = (p: BackfillProgress) =>
+  p.done ? Effect.logInfo("backfill: kind done").pipe(Effect.annotateLogs({ kind: p.kind, read: p.read })) : Effect.void
+
+/**
+ * The daemon. The HTTP server and the inbox worker start first (Alegra's
+ * subscription handshake needs the server up), then the credentials are checked,
+ * webhooks registered, a first backfill made if none ever finished, and only then
+ * the pollers and the sweep start. Runs until SIGINT/SIGTERM.
+ */
+export const runDaemon = Effect.gen(function*() {
+  const config = yield* SyncConfig
+  const alegra = yield* Alegra
+  yield* Effect.logInfo("alegra-sync started").pipe(
+    Effect.annotateLogs({ port: config.server.port, store: config.store.path, alegra: config.alegra.baseUrl })
+  )
+  // Fails fast with a clear error on bad credentials instead of filling the dead letters.
+  yield* alegra.listPage("bank-account", { start: 0 })
+  if (config.alegra.webhooks) yield* reconcileSubscriptions()
+  if (!(yield* backfillCompleted)) {
+    yield* Effect.logInfo("no completed backfill on this store: running one first")
+    const summary = yield* backfill({ onProgress: logProgress })
+    yield* Effect.logInfo("backfill done").pipe(
+      Effect.annotateLogs({ records: summary.records, requests: summary.requests, seconds: summary.elapsedMs / 1000 })
+    )
+  }
+  yield* Effect.logInfo("following changes: webhooks, payment and credit-note polling, sweep")
+  return yield* Layer.launch(Layer.merge(PollersLive, SweepLive))
+})
+
+/** The daemon's layers around `runDaemon`. */
+export const daemonLayer = (config: ResolvedConfig, wiring: Wiring) => {
+  const base = baseLayer(config, wiring)
+  const worker = InboxWorker.Default.pipe(Layer.provide(base))
+  return Layer.mergeAll(HttpServerLive.pipe(Layer.provide(worker), Layer.provide(base)), worker).pipe(
+    Layer.provideMerge(base)
+  )
+}

@@ -1,0 +1,157 @@
+import { createHmac } from "node:crypto"
+import { existsSync, readFileSync } from "node:fs"
+import * as path from "node:path"
+import { pathToFileURL } from "node:url"
+import { Context, Data, Effect, Either, ParseResult, Redacted, Schema } from "effect"
+import { type SecretRef, SyncConfigSchema, type SyncConfigDecoded } from "./schema.js"
+
+/** The config after decoding with every secret resolved. Secrets are Redacted. */
+export interface ResolvedConfig {
+  readonly file: string
+  readonly store: { readonly path: string }
+  readonly server: {
+    readonly port: number
+    readonly publicUrl: string
+    readonly webhookToken: Redacted.Redacted<string>
+    readonly maxBodyBytes: number
+  }
+  readonly alegra: {
+    readonly email: string
+    readonly token: Redacted.Redacted<string>
+    readonly baseUrl: string
+    readonly requestsPerMinute: number
+    readonly rateLimitWindowSeconds: number
+    readonly webhooks: boolean
+  }
+  readonly polling: SyncConfigDecoded["polling"]
+  readonly worker: SyncConfigDecoded["worker"]
+  readonly hubspot: { readonly enabled: boolean }
+  readonly stripe: { readonly enabled: boolean }
+}
+
+export class SyncConfig extends Context.Tag("alegra-sync/SyncConfig")<SyncConfig, ResolvedConfig>() {}
+
+/** A config that cannot be used; one line per problem, each naming the field. */
+export class ConfigError extends Data.TaggedError("ConfigError")<{
+  readonly file: string
+  readonly problems: ReadonlyArray<string>
+}> {
+  override get message(): string {
+    return `invalid config ${this.file}:\n${this.problems.map((p) => `  - ${p}`).join("\n")}`
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>
+
+/** Imports a sync.config.ts (through tsx, since Node 20 cannot import TypeScript) and resolves it. */
+export const loadConfigFile = (file: string, env: Env = process.env): Effect.Effect<ResolvedConfig, ConfigError> =>
+  Effect.gen(function*() {
+    const absolute = path.resolve(file)
+    if (!existsSync(absolute)) {
+      return yield* new ConfigError({ file, problems: [`file not found: ${absolute} (pass --config <path>)`] })
+    }
+    const module = yield* Effect.tryPromise({
+      try: async () => {
+        const { tsImport } = await import("tsx/esm/api")
+        return (await tsImport(pathToFileURL(absolute).href, import.meta.url)) as { default?: unknown }
+      },
+      catch: (cause) => new ConfigError({ file, problems: [`cannot load the file: ${firstLine(cause)}`] })
+    })
+    const exported = unwrapDefault(module.default)
+    if (exported === undefined) {
+      return yield* new ConfigError({
+        file,
+        problems: ["expected a default export (export default defineConfig({ ... })), found none"]
+      })
+    }
+    return yield* resolveConfig(exported, { file: absolute, env })
+  })
+
+/**
+ * Outside a `"type": "module"` package tsx loads the file as CommonJS, and the
+ * default export arrives wrapped in an `__esModule` namespace.
+ */
+const unwrapDefault = (value: unknown): unknown =>
+  value !== null && typeof value === "object" && "__esModule" in value
+    ? (value as { default?: unknown }).default
+    : value
+
+/** Decodes a config object (as exported by sync.config.ts) and resolves its secrets. */
+export const resolveConfig = (
+  input: unknown,
+  options: { readonly file: string; readonly env?: Env }
+): Effect.Effect<ResolvedConfig, ConfigError> =>
+  Effect.gen(function*() {
+    const env = options.env ?? process.env
+    const decoded = Schema.decodeUnknownEither(SyncConfigSchema, { errors: "all", onExcessProperty: "error" })(input)
+    if (Either.isLeft(decoded)) {
+      // A union reports once per member: keep one line per field and message.
+      const problems = [
+        ...new Set(ParseResult.ArrayFormatter.formatErrorSync(decoded.left).map((issue) =>
+          `${issue.path.length === 0 ? "(config)" : issue.path.join(".")}: ${issue.message}`
+        ))
+      ]
+      return yield* new ConfigError({ file: options.file, problems })
+    }
+    const config = decoded.right
+    const problems: Array<string> = []
+    const text = (field: string, value: string | { readonly env: string }): string => {
+      if (typeof value === "string") return value
+      const found = env[value.env]?.trim()
+      if (!found) problems.push(`${field}: expected environment variable ${value.env} to be set, found it unset or empty`)
+      return found ?? ""
+    }
+    const secretOf = (field: string, ref: SecretRef): Redacted.Redacted<string> => {
+      if ("env" in ref) return Redacted.make(text(field, ref))
+      try {
+        const value = readFileSync(ref.file, "utf8").replace(/\r?\n$/, "")
+        if (value === "") problems.push(`${field}: expected a secret in ${ref.file}, found an empty file`)
+        return Redacted.make(value)
+      } catch {
+        problems.push(`${field}: expected a readable secret file at ${ref.file}, found none`)
+        return Redacted.make("")
+      }
+    }
+    const email = text("alegra.email", config.alegra.email)
+    const token = secretOf("alegra.token", config.alegra.token)
+    const webhookToken = config.server.webhookToken === undefined
+      ? deriveWebhookToken(email, token)
+      : secretOf("server.webhookToken", config.server.webhookToken)
+    if (config.hubspot.enabled) problems.push("hubspot.enabled: the HubSpot connector is not available in this release yet")
+    if (config.stripe.enabled) problems.push("stripe.enabled: the Stripe connector is not available in this release yet")
+    if (problems.length > 0) return yield* new ConfigError({ file: options.file, problems })
+    return {
+      file: options.file,
+      store: { path: path.resolve(path.dirname(options.file), config.store.path) },
+      server: {
+        port: config.server.port,
+        publicUrl: config.server.publicUrl.replace(/\/+$/, ""),
+        webhookToken,
+        maxBodyBytes: config.server.maxBodyBytes
+      },
+      alegra: {
+        email,
+        token,
+        baseUrl: config.alegra.baseUrl.replace(/\/+$/, ""),
+        requestsPerMinute: config.alegra.requestsPerMinute,
+        rateLimitWindowSeconds: config.alegra.rateLimitWindowSeconds,
+        webhooks: config.alegra.webhooks
+      },
+      polling: config.polling,
+      worker: config.worker,
+      hubspot: { enabled: config.hubspot.enabled },
+      stripe: { enabled: config.stripe.enabled }
+    } satisfies ResolvedConfig
+  })
+
+/**
+ * A stable, unguessable token for the webhook URL, so a fresh install needs no extra
+ * secret and nothing has to be stored: it changes only when the Alegra token does.
+ */
+const deriveWebhookToken = (email: string, token: Redacted.Redacted<string>): Redacted.Redacted<string> =>
+  Redacted.make(
+    createHmac("sha256", Redacted.value(token)).update(`alegra-sync webhook v1 ${email}`).digest("base64url").slice(0, 32)
+  )
+
+const firstLine = (cause: unknown): string =>
+  (cause instanceof Error ? cause.message : String(cause)).split("\n")[0] ?? "unknown error"

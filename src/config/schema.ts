@@ -1,0 +1,118 @@
+import { Schema } from "effect"
+
+/** A value read from an environment variable when the config is loaded. */
+export const EnvRef = Schema.Struct({ env: Schema.NonEmptyTrimmedString })
+/** A value read from a file (a Docker or Kubernetes secret), trailing newline removed. */
+export const FileRef = Schema.Struct({ file: Schema.NonEmptyTrimmedString })
+
+/**
+ * Secrets are references, never literals, so that a config file can be committed
+ * and shared without leaking anything.
+ */
+export const SecretRef = Schema.Union(EnvRef, FileRef).annotations({
+  identifier: "SecretRef",
+  message: (issue) => ({
+    message: `expected secret("ENV_VAR") or secretFile("/path/to/file") (secrets are never written in the config), found ${
+      JSON.stringify(issue.actual)
+    }`,
+    override: true
+  })
+})
+export type SecretRef = typeof SecretRef.Type
+
+/** A plain string, or one read from the environment. */
+export const Text = Schema.Union(Schema.NonEmptyTrimmedString, EnvRef).annotations({
+  message: (issue) => ({
+    message: `expected a non-empty string or env("ENV_VAR"), found ${JSON.stringify(issue.actual)}`,
+    override: true
+  })
+})
+
+const Port = Schema.Int.pipe(Schema.between(0, 65535))
+const Positive = Schema.Number.pipe(Schema.positive())
+const Url = Schema.String.pipe(
+  Schema.filter((s) =>
+    /^https?:\/\/[^\s/]+/.test(s) || `expected an http(s) URL such as https://sync.example.com, found ${JSON.stringify(s)}`
+  )
+)
+
+const opt = <S extends Schema.Schema.Any>(schema: S, value: Schema.Schema.Type<S>) =>
+  Schema.optionalWith(schema, { default: () => value, exact: true })
+
+export const StoreConfig = Schema.Struct({
+  /** SQLite file; created with its folder on first start. */
+  path: opt(Schema.NonEmptyTrimmedString, "./data/alegra-sync.db")
+})
+
+export const ServerConfig = Schema.Struct({
+  port: opt(Port, 8080),
+  /** Where Alegra (and later HubSpot and Stripe) can reach this server. */
+  publicUrl: opt(Url, "http://127.0.0.1:8080"),
+  /** Per-install token in the Alegra webhook URL; derived from the Alegra token when absent. */
+  webhookToken: Schema.optionalWith(SecretRef, { exact: true }),
+  /** Largest webhook body accepted, in bytes. */
+  maxBodyBytes: opt(Schema.Int.pipe(Schema.positive()), 1_048_576)
+})
+
+export const AlegraConfig = Schema.Struct({
+  email: Text,
+  token: SecretRef,
+  baseUrl: opt(Url, "https://api.alegra.com/api/v1"),
+  requestsPerMinute: opt(Positive, 150),
+  /** Alegra counts requests in 60 s windows. Lower it only against the simulator. */
+  rateLimitWindowSeconds: opt(Positive, 60),
+  /** Register Alegra's webhooks at start-up (needs a publicUrl Alegra can reach). */
+  webhooks: opt(Schema.Boolean, true)
+})
+
+export const PollingConfig = Schema.Struct({
+  /** Payments have no webhooks: how often to look for new and changed ones. */
+  paymentsSeconds: opt(Positive, 60),
+  /** How many of the newest payments are re-read every time (void/open keep the id). */
+  paymentsRecent: opt(Schema.Int.pipe(Schema.positive()), 60),
+  creditNotesSeconds: opt(Positive, 300),
+  /** Credit notes are polled over a trailing window of document dates. */
+  creditNotesWindowDays: opt(Schema.Int.pipe(Schema.positive()), 30),
+  /** Full comparison that catches webhooks that never came, including deletes. */
+  sweepMinutes: opt(Positive, 60)
+})
+
+export const WorkerConfig = Schema.Struct({
+  /** Attempts before a change that keeps failing is moved to the dead letters. */
+  maxAttempts: opt(Schema.Int.pipe(Schema.positive()), 8),
+  /** Inbox rows processed at once. */
+  concurrency: opt(Schema.Int.pipe(Schema.between(1, 16)), 2)
+})
+
+/** Placeholder sections so the file already has its final shape; later releases fill them in. */
+export const HubSpotConfig = Schema.Struct({
+  enabled: opt(Schema.Boolean, false),
+  accessToken: Schema.optionalWith(SecretRef, { exact: true }),
+  clientSecret: Schema.optionalWith(SecretRef, { exact: true })
+})
+export const StripeConfig = Schema.Struct({
+  enabled: opt(Schema.Boolean, false),
+  apiKey: Schema.optionalWith(SecretRef, { exact: true }),
+  webhookSecret: Schema.optionalWith(SecretRef, { exact: true })
+})
+
+export const SyncConfigSchema = Schema.Struct({
+  store: opt(StoreConfig, { path: "./data/alegra-sync.db" }),
+  server: opt(ServerConfig, { port: 8080, publicUrl: "http://127.0.0.1:8080", maxBodyBytes: 1_048_576 }),
+  alegra: AlegraConfig,
+  polling: opt(PollingConfig, {
+    paymentsSeconds: 60,
+    paymentsRecent: 60,
+    creditNotesSeconds: 300,
+    creditNotesWindowDays: 30,
+    sweepMinutes: 60
+  }),
+  worker: opt(WorkerConfig, { maxAttempts: 8, concurrency: 2 }),
+  hubspot: opt(HubSpotConfig, { enabled: false }),
+  stripe: opt(StripeConfig, { enabled: false })
+})
+
+/** What a sync.config.ts file exports (defaults may be left out). */
+export type SyncConfigInput = typeof SyncConfigSchema.Encoded
+/** The config after decoding, defaults filled in, secrets not yet resolved. */
+export type SyncConfigDecoded = typeof SyncConfigSchema.Type

@@ -1,0 +1,648 @@
+/**
+ * The Alegra client over real HTTP: against the project's Alegra simulator, and against a
+ * node:http server in the test for exact control of headers, timing and failures.
+ */
+import { Cause, Effect, Either, Exit, Logger, Option, Redacted, Schema } from "effect"
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
+import { afterEach, describe, expect, it } from "vitest"
+import { decodeRecord, webhookEvents } from "../../connectors/alegra/index.js"
+import { presets, seedAccount, startAlegraSimulator } from "../../connectors/alegra/simulator/index.js"
+import type { AlegraSimulator } from "../../connectors/alegra/simulator/index.js"
+import { kinds } from "../../schema/index.js"
+import type { CanonicalRecord, Kind } from "../../schema/index.js"
+import { AlegraError } from "../../src/ports/alegra.js"
+import type { AlegraPort } from "../../src/ports/alegra.js"
+import type { Arrival, Handler, TestServer } from "./support.js"
+import { BASIC, EMAIL, json, maxInAnyWindow, options, startServer, TOKEN, withAlegra } from "./support.js"
+
+const servers: Array<TestServer> = []
+const serve = async (handler: Handler) => {
+  const server = await startServer(handler)
+  servers.push(server)
+  return server
+}
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()))
+})
+
+const contact = (id: number | string, extra: Record<string, unknown> = {}) => ({
+  id,
+  name: `Contact ${id}`,
+  type: ["client"],
+  status: "active",
+  ...extra
+})
+
+/** Rows [from, from+count) of an endless contact list, as a bare array. */
+const contactPage = (arrival: Arrival, total = 1000) => {
+  const start = Number(arrival.url.searchParams.get("start") ?? 0)
+  const limit = Number(arrival.url.searchParams.get("limit") ?? 30)
+  const rows = []
+  for (let i = start; i < Math.min(total, start + limit); i++) rows.push(contact(String(i + 1)))
+  return rows
+}
+
+describe("Alegra client: requests", () => {
+  it("sends Basic auth, JSON headers and the list query (limit 30, ordered by id, date window)", async () => {
+    const server = await serve((_a, res) => json(res, 200, []))
+    await withAlegra(options(server.url), (alegra) =>
+      Effect.all([
+        alegra.listPage("contact", { start: 60 }),
+        alegra.listPage("invoice", { start: 0, order: "desc", dateFrom: "2024-01-01" as never, dateTo: "2024-01-31" as never })
+      ]))
+    const [list, invoices] = server.arrivals
+    expect(list!.url.pathname).toBe("/api/v1/contacts")
+    expect(list!.headers.authorization).toBe(`Basic ${BASIC}`)
+    expect(list!.headers.accept).toBe("application/json")
+    expect(list!.headers["content-type"]).toBe("application/json")
+    expect(Object.fromEntries(list!.url.searchParams)).toEqual({
+      start: "60",
+      limit: "30",
+      order_field: "id",
+      order_direction: "ASC"
+    })
+    expect(invoices!.url.pathname).toBe("/api/v1/invoices")
+    expect(Object.fromEntries(invoices!.url.searchParams)).toEqual({
+      start: "0",
+      limit: "30",
+      order_field: "id",
+      order_direction: "DESC",
+      date_afterOrNow: "2024-01-01",
+      date_beforeOrNow: "2024-01-31"
+    })
+  })
+
+  it("reads bare arrays, {metadata, data} and {total, results}; dedupes by id; next only after a full page", async () => {
+    const server = await serve((a, res) => {
+      const start = Number(a.url.searchParams.get("start"))
+      const path = a.url.pathname
+      if (path.endsWith("/contacts")) return json(res, 200, contactPage(a, 45))
+      if (path.endsWith("/items")) {
+        return json(res, 200, {
+          metadata: { total: 2 },
+          data: [{ id: 1, name: "A", price: 10 }, { id: "2", name: "B", price: [{ idPriceList: 1, price: "5.50" }] }]
+        })
+      }
+      if (path.endsWith("/payments")) {
+        // 30 rows, the same payment twice (once per category line): a full page of 29 payments.
+        const rows = Array.from({ length: 30 }, (_, i) => ({
+          id: String(start + Math.min(i, 28) + 1),
+          date: "2024-02-01",
+          amount: "100.00",
+          type: "in",
+          client: { id: "7" },
+          invoices: [{ id: "3", amount: 100 }]
+        }))
+        return json(res, 200, { total: "59", results: rows })
+      }
+      json(res, 404, { code: 404, message: "no" })
+    })
+    await withAlegra(options(server.url), (alegra) =>
+      Effect.gen(function*() {
+        const first = yield* alegra.listPage("contact", { start: 0 })
+        expect(first.records).toHaveLength(30)
+        expect(first.next).toBe(30)
+        const second = yield* alegra.listPage("contact", { start: 30 })
+        expect(second.records.map((r) => r.record.id)).toEqual(Array.from({ length: 15 }, (_, i) => String(31 + i)))
+        expect(second.next).toBeNull()
+
+        const items = yield* alegra.listPage("item", { start: 0 })
+        expect(items.records.map((r) => [r.kind, r.record.id, (r.record as { price: string }).price])).toEqual([
+          ["item", "1", "10"],
+          ["item", "2", "5.5"]
+        ])
+        expect(items.next).toBeNull()
+
+        const payments = yield* alegra.listPage("payment", { start: 0 })
+        expect(payments.records).toHaveLength(29)
+        expect(new Set(payments.records.map((r) => r.record.id)).size).toBe(29)
+        expect(payments.next).toBe(30)
+      }))
+    expect(server.arrivals.every((a) => Number(a.url.searchParams.get("limit")) <= 30)).toBe(true)
+  })
+
+  it("get: maps the record, and 404 is none", async () => {
+    const server = await serve((a, res) =>
+      a.url.pathname.endsWith("/contacts/5")
+        ? json(res, 200, contact(5, { type: "client,provider" }))
+        : json(res, 404, { code: 404, message: "El contacto no existe" })
+    )
+    await withAlegra(options(server.url), (alegra) =>
+      Effect.gen(function*() {
+        const found = yield* alegra.get("contact", "5")
+        expect(Option.getOrThrow(found)).toMatchObject({ kind: "contact", record: { id: "5", roles: ["client", "provider"] } })
+        expect(yield* alegra.get("contact", "6")).toEqual(Option.none())
+      }))
+    expect(server.arrivals).toHaveLength(2)
+  })
+
+  it("a record that does not decode fails with reason decode naming the field", async () => {
+    const server = await serve((_a, res) =>
+      json(res, 200, [{ id: "9", date: "2024-01-01", status: "open", client: { id: "1" }, total: "abc" }])
+    )
+    const error = await withAlegra(options(server.url), (alegra) => Effect.flip(alegra.listPage("invoice", { start: 0 })))
+    expect(error.reason).toBe("decode")
+    expect(error.message).toContain("invoice id 9")
+    expect(error.message).toContain("total")
+    expect(error.message).toContain("\"abc\"")
+  })
+})
+
+describe("Alegra client: errors", () => {
+  it("a 400 fails at once with Alegra's code and message, without retry", async () => {
+    const server = await serve((_a, res) => json(res, 400, { code: 1012, message: "El parámetro start debe ser un número" }))
+    const { error, usage } = await withAlegra(options(server.url), (alegra) =>
+      Effect.all({ error: Effect.flip(alegra.listPage("contact", { start: 0 })), usage: alegra.usage }))
+    expect(error).toBeInstanceOf(AlegraError)
+    expect(error).toMatchObject({
+      reason: "validation",
+      status: 400,
+      code: 1012,
+      message: "El parámetro start debe ser un número",
+      method: "GET"
+    })
+    expect(error.path).toBe("/contacts?start=0&limit=30&order_field=id&order_direction=ASC")
+    expect(error.transient).toBe(false)
+    expect(server.arrivals).toHaveLength(1)
+    expect(usage).toEqual({ requests: 1, rateLimited: 0, retries: 0 })
+  })
+
+  it("reads the {error: {code, message}} form too", async () => {
+    const server = await serve((_a, res) => json(res, 422, { error: { code: "3001", message: "Nombre requerido" } }))
+    const error = await withAlegra(options(server.url), (alegra) => Effect.flip(alegra.get("item", "1")))
+    expect(error).toMatchObject({ reason: "validation", status: 422, code: 3001, message: "Nombre requerido" })
+    expect(server.arrivals).toHaveLength(1)
+  })
+
+  it("401 is an auth error that carries neither the token nor the encoded credentials", async () => {
+    // A hostile server echoes the Authorization header and the token in its message.
+    const server = await serve((a, res) =>
+      json(res, 401, { code: 401, message: `Credenciales inválidas: ${a.headers.authorization} (${TOKEN})` })
+    )
+    const logs: Array<string> = []
+    const logger = Logger.make(({ message, cause }) => {
+      logs.push(`${String(message)} ${Cause.pretty(cause)}`)
+    })
+    const exit = await withAlegra(options(server.url), (alegra) =>
+      Effect.exit(
+        alegra.listPage("contact", { start: 0 }).pipe(
+          Effect.tapErrorCause((cause) => Effect.logError("alegra failed", cause)),
+          Effect.provide(Logger.replace(Logger.defaultLogger, logger))
+        )
+      ))
+    expect(Exit.isFailure(exit)).toBe(true)
+    const error = Exit.isFailure(exit) ? Cause.failureOption(exit.cause).pipe(Option.getOrThrow) : undefined
+    expect(error).toMatchObject({ reason: "auth", status: 401, code: 401 })
+    expect(server.arrivals).toHaveLength(1)
+    const renderings = [
+      error!.message,
+      String(error),
+      JSON.stringify(error),
+      JSON.stringify(Schema.encodeSync(AlegraError)(error!)),
+      Cause.pretty(Exit.isFailure(exit) ? exit.cause : Cause.empty),
+      ...logs
+    ]
+    expect(logs.length).toBeGreaterThan(0)
+    for (const text of renderings) {
+      expect(text).not.toContain(TOKEN)
+      expect(text).not.toContain(BASIC)
+      expect(text.toLowerCase()).not.toContain("authorization")
+    }
+    expect(error!.message).toContain("Credenciales inválidas")
+  })
+
+  it("402 and 403 are auth errors too", async () => {
+    const server = await serve((a, res) => json(res, a.index === 0 ? 402 : 403, { message: "Plan" }))
+    const errors = await withAlegra(options(server.url), (alegra) =>
+      Effect.all([Effect.flip(alegra.get("item", "1")), Effect.flip(alegra.get("item", "2"))]))
+    expect(errors.map((e) => [e.reason, e.status])).toEqual([["auth", 402], ["auth", 403]])
+  })
+})
+
+describe("Alegra client: retries", () => {
+  it("5xx are retried with backoff and succeed", async () => {
+    const server = await serve((a, res) =>
+      a.index < 2 ? json(res, a.index === 0 ? 503 : 500, { message: "Mantenimiento" }) : json(res, 200, contactPage(a, 3))
+    )
+    const { page, usage } = await withAlegra(options(server.url, { retryBaseDelayMs: 100 }), (alegra) =>
+      Effect.all({ page: alegra.listPage("contact", { start: 0 }), usage: alegra.usage }))
+    expect(page.records).toHaveLength(3)
+    expect(server.arrivals).toHaveLength(3)
+    expect(usage).toEqual({ requests: 3, rateLimited: 0, retries: 2 })
+    // Exponential backoff with ±20 % jitter: about 100 ms, then about 200 ms.
+    const [a0, a1, a2] = server.arrivals.map((a) => a.at)
+    expect(a1! - a0!).toBeGreaterThanOrEqual(75)
+    expect(a2! - a1!).toBeGreaterThanOrEqual(155)
+  })
+
+  it("5xx that persist give up after maxRetries with reason server", async () => {
+    const server = await serve((_a, res) => json(res, 503, { message: "Mantenimiento" }))
+    const error = await withAlegra(
+      options(server.url, { maxRetries: 3 }),
+      (alegra) => Effect.flip(alegra.listPage("contact", { start: 0 }))
+    )
+    expect(error).toMatchObject({ reason: "server", status: 503 })
+    expect(error.message).toContain("gave up after 4 attempts")
+    expect(server.arrivals).toHaveLength(4)
+  })
+
+  it("connection resets (before the response and in the middle of a body) are retried", async () => {
+    const server = await serve((a, res) => {
+      if (a.index === 0) return res.socket?.destroy()
+      if (a.index === 1) {
+        // Headers and half a body, then the connection drops.
+        res.writeHead(200, { "content-type": "application/json", "content-length": "400" })
+        res.write("[{\"id\":\"1\",\"name\":\"Half")
+        setImmediate(() => res.socket?.destroy())
+        return
+      }
+      json(res, 200, contactPage(a, 2))
+    })
+    const { page, usage } = await withAlegra(options(server.url), (alegra) =>
+      Effect.all({ page: alegra.listPage("contact", { start: 0 }), usage: alegra.usage }))
+    expect(page.records.map((r) => r.record.id)).toEqual(["1", "2"])
+    expect(usage).toEqual({ requests: 3, rateLimited: 0, retries: 2 })
+  })
+
+  it("a request that gets no response within the timeout is retried", async () => {
+    const server = await serve((a, res) => {
+      if (a.index === 0) return // never answers
+      json(res, 200, contactPage(a, 1))
+    })
+    const page = await withAlegra(
+      options(server.url, { requestTimeoutMs: 300 }),
+      (alegra) => alegra.listPage("contact", { start: 0 })
+    )
+    expect(page.records).toHaveLength(1)
+    expect(server.arrivals).toHaveLength(2)
+    expect(server.arrivals[1]!.at - server.arrivals[0]!.at).toBeGreaterThanOrEqual(290)
+  })
+
+  it("a timeout that persists fails with reason transport", async () => {
+    const server = await serve(() => {})
+    const error = await withAlegra(
+      options(server.url, { requestTimeoutMs: 100, maxRetries: 1 }),
+      (alegra) => Effect.flip(alegra.get("contact", "1"))
+    )
+    expect(error).toMatchObject({ reason: "transport", status: null })
+    expect(error.message).toContain("100 ms")
+    expect(server.arrivals).toHaveLength(2)
+  })
+
+  it("a connection refused fails with reason transport after retries", async () => {
+    const server = await serve(() => {})
+    const url = server.url
+    await server.close()
+    servers.length = 0
+    const error = await withAlegra(options(url, { maxRetries: 2 }), (alegra) => Effect.flip(alegra.get("contact", "1")))
+    expect(error.reason).toBe("transport")
+    expect(error.message).toContain("ECONNREFUSED")
+    expect(error.message).not.toContain(TOKEN)
+  })
+})
+
+describe("Alegra client: rate limits", () => {
+  it("a 429 is waited out for X-Rate-Limit-Reset seconds, then retried", async () => {
+    const server = await serve((a, res) =>
+      a.index === 0
+        ? json(res, 429, { code: 429, message: "Too many requests" }, {
+          "x-rate-limit-limit": "150",
+          "x-rate-limit-remaining": "0",
+          "x-rate-limit-reset": "1"
+        })
+        : json(res, 200, contactPage(a, 2))
+    )
+    const { page, usage } = await withAlegra(options(server.url), (alegra) =>
+      Effect.all({ page: alegra.listPage("contact", { start: 0 }), usage: alegra.usage }))
+    expect(page.records).toHaveLength(2)
+    expect(usage).toEqual({ requests: 2, rateLimited: 1, retries: 1 })
+    expect(server.arrivals[1]!.at - server.arrivals[0]!.at).toBeGreaterThanOrEqual(990)
+  })
+
+  it("a 400 whose body carries code 429 is a rate limit too", async () => {
+    const server = await serve((a, res) =>
+      a.index === 0
+        ? json(res, 400, { error: { code: 429, message: "Límite de peticiones" } }, { "x-rate-limit-reset": "1" })
+        : json(res, 200, contactPage(a, 1))
+    )
+    const { page, usage } = await withAlegra(options(server.url), (alegra) =>
+      Effect.all({ page: alegra.listPage("contact", { start: 0 }), usage: alegra.usage }))
+    expect(page.records).toHaveLength(1)
+    expect(usage).toEqual({ requests: 2, rateLimited: 1, retries: 1 })
+    expect(server.arrivals[1]!.at - server.arrivals[0]!.at).toBeGreaterThanOrEqual(990)
+  })
+
+  it("a 429 without Reset header waits a whole window", async () => {
+    const server = await serve((a, res) =>
+      a.index === 0 ? json(res, 429, { message: "slow down" }) : json(res, 200, [])
+    )
+    await withAlegra(options(server.url, { rateLimitWindowSeconds: 1 }), (alegra) => alegra.listPage("contact", { start: 0 }))
+    expect(server.arrivals[1]!.at - server.arrivals[0]!.at).toBeGreaterThanOrEqual(990)
+  })
+
+  it("429s that persist fail with reason rate-limit (transient)", async () => {
+    const server = await serve((_a, res) => json(res, 429, { message: "no" }, { "x-rate-limit-reset": "0" }))
+    const error = await withAlegra(options(server.url, { maxRetries: 2 }), (alegra) => Effect.flip(alegra.get("item", "1")))
+    expect(error).toMatchObject({ reason: "rate-limit", status: 429 })
+    expect(error.transient).toBe(true)
+    expect(server.arrivals).toHaveLength(3)
+  })
+
+  it("when X-Rate-Limit-Remaining reaches 0 nothing is sent until Reset elapses, and no 429 comes", async () => {
+    // The server's budget is shared with someone else: it has 1 request left for us.
+    let windowEnds = 0
+    const server = await serve((a, res) => {
+      if (a.index === 0) windowEnds = a.at + 1000
+      if (a.at < windowEnds && a.index > 0) return json(res, 429, { message: "over" }, { "x-rate-limit-reset": "1" })
+      const remaining = a.index === 0 ? 0 : 100
+      json(res, 200, contactPage(a, 60), {
+        "x-rate-limit-limit": "150",
+        "x-rate-limit-remaining": String(remaining),
+        "x-rate-limit-reset": "1"
+      })
+    })
+    const { pages, usage } = await withAlegra(options(server.url), (alegra) =>
+      Effect.all({
+        pages: Effect.gen(function*() {
+          const first = yield* alegra.listPage("contact", { start: 0 })
+          const second = yield* alegra.listPage("contact", { start: first.next! })
+          return [first, second]
+        }),
+        usage: alegra.usage
+      }))
+    expect(pages.map((p) => p.records.length)).toEqual([30, 30])
+    expect(usage.rateLimited).toBe(0)
+    expect(server.arrivals).toHaveLength(2)
+    expect(server.arrivals[1]!.at - server.arrivals[0]!.at).toBeGreaterThanOrEqual(990)
+  })
+
+  it("never exceeds the budget in any window (20 requests per 2 s), with 3 in flight at most", async () => {
+    let inFlight = 0
+    let maxInFlight = 0
+    const server = await serve((a, res) => {
+      inFlight++
+      maxInFlight = Math.max(maxInFlight, inFlight)
+      setTimeout(() => {
+        inFlight--
+        json(res, 200, contactPage(a, 5))
+      }, 15)
+    })
+    const started = performance.now()
+    await withAlegra(options(server.url, { requestsPerMinute: 600, rateLimitWindowSeconds: 2 }), (alegra) =>
+      Effect.forEach(Array.from({ length: 45 }, (_, i) => i), (i) => alegra.listPage("contact", { start: i }), {
+        concurrency: "unbounded"
+      }))
+    const elapsed = performance.now() - started
+    expect(server.arrivals).toHaveLength(45)
+    expect(maxInAnyWindow(server.arrivals.map((a) => a.at), 2000)).toBeLessThanOrEqual(20)
+    // The budget is used, not wasted: 45 requests need the third window, and not much more.
+    expect(elapsed).toBeGreaterThanOrEqual(4000)
+    expect(elapsed).toBeLessThan(6500)
+    expect(maxInFlight).toBeLessThanOrEqual(3)
+  })
+
+  it("background reads use at most half the budget and do not starve foreground work", async () => {
+    const server = await serve((_a, res) => json(res, 200, []))
+    await withAlegra(options(server.url, { requestsPerMinute: 600, rateLimitWindowSeconds: 2 }), (alegra) =>
+      Effect.gen(function*() {
+        const background = yield* Effect.fork(
+          Effect.forEach(Array.from({ length: 15 }, (_, i) => i), (i) => alegra.listPage("item", { start: i, background: true }), {
+            concurrency: "unbounded"
+          })
+        )
+        // Foreground work arriving while the sweep runs.
+        yield* Effect.forEach(Array.from({ length: 10 }, (_, i) => i), (i) => alegra.listPage("contact", { start: i }), {
+          concurrency: "unbounded"
+        })
+        yield* background.await
+      }))
+    const items = server.arrivals.filter((a) => a.url.pathname.endsWith("/items")).map((a) => a.at)
+    const contacts = server.arrivals.filter((a) => a.url.pathname.endsWith("/contacts")).map((a) => a.at)
+    expect(items).toHaveLength(15)
+    expect(maxInAnyWindow(items, 2000)).toBeLessThanOrEqual(10)
+    expect(maxInAnyWindow(server.arrivals.map((a) => a.at), 2000)).toBeLessThanOrEqual(20)
+    // All foreground requests fit in the first window, next to the background half.
+    const first = Math.min(...server.arrivals.map((a) => a.at))
+    expect(Math.max(...contacts) - first).toBeLessThan(1500)
+  })
+})
+
+describe("Alegra client: webhook subscriptions", () => {
+  it("lists, creates (URL without scheme; {subscription} or a top-level id) and removes", async () => {
+    const server = await serve((a, res) => {
+      if (a.method === "GET") {
+        return json(res, 200, { subscriptions: [{ id: 1, event: "new-invoice", url: "hooks.example.com/a", status: "active" }] })
+      }
+      if (a.method === "POST") {
+        const body = JSON.parse(a.body) as { event: string; url: string }
+        return body.event === "new-bill"
+          ? json(res, 201, { subscription: { id: "22", event: body.event, url: body.url } })
+          : json(res, 200, { id: 23, event: body.event, url: body.url })
+      }
+      if (a.method === "DELETE") return a.url.pathname.endsWith("/22") ? json(res, 200, {}) : json(res, 404, { message: "No existe" })
+    })
+    await withAlegra(options(server.url), (alegra) =>
+      Effect.gen(function*() {
+        expect(yield* alegra.subscriptions.list).toEqual([{ id: "1", event: "new-invoice", url: "hooks.example.com/a" }])
+        expect(yield* alegra.subscriptions.create("new-bill", "https://hooks.example.com/webhooks/alegra/t0k"))
+          .toEqual({ id: "22", event: "new-bill", url: "hooks.example.com/webhooks/alegra/t0k" })
+        expect(yield* alegra.subscriptions.create("edit-item", "https://hooks.example.com/x"))
+          .toEqual({ id: "23", event: "edit-item", url: "hooks.example.com/x" })
+        yield* alegra.subscriptions.remove("22")
+        yield* alegra.subscriptions.remove("99") // already gone: fine
+      }))
+    const posts = server.arrivals.filter((a) => a.method === "POST")
+    expect(posts.map((a) => JSON.parse(a.body))).toEqual([
+      { event: "new-bill", url: "hooks.example.com/webhooks/alegra/t0k" },
+      { event: "edit-item", url: "hooks.example.com/x" }
+    ])
+    expect(posts[0]!.url.pathname).toBe("/api/v1/webhooks/subscriptions")
+    expect(server.arrivals.filter((a) => a.method === "DELETE").map((a) => a.url.pathname)).toEqual([
+      "/api/v1/webhooks/subscriptions/22",
+      "/api/v1/webhooks/subscriptions/99"
+    ])
+  })
+
+  it("a create refused as a duplicate returns the existing subscription", async () => {
+    const server = await serve((a, res) =>
+      a.method === "POST"
+        ? json(res, 400, { code: 2001, message: "Ya existe una suscripción para este evento" })
+        : json(res, 200, { subscriptions: [{ id: "5", event: "new-item", url: "hooks.example.com/h" }] })
+    )
+    const created = await withAlegra(options(server.url), (alegra) => alegra.subscriptions.create("new-item", "https://hooks.example.com/h"))
+    expect(created).toEqual({ id: "5", event: "new-item", url: "hooks.example.com/h" })
+    const other = await withAlegra(
+      options(server.url),
+      (alegra) => Effect.either(alegra.subscriptions.create("new-bill", "https://hooks.example.com/h"))
+    )
+    expect(Either.isLeft(other) && other.left.message).toBe("Ya existe una suscripción para este evento")
+  })
+})
+
+// ---------------------------------------------------------------------------------------
+// Against the Alegra simulator
+
+const simulators: Array<AlegraSimulator> = []
+const simulator = async (requestsPerMinute: number, rateLimitWindowSeconds: number) => {
+  const sim = await startAlegraSimulator({ email: EMAIL, token: TOKEN, requestsPerMinute, rateLimitWindowSeconds })
+  simulators.push(sim)
+  return sim
+}
+afterEach(async () => {
+  await Promise.all(simulators.splice(0).map((s) => s.close()))
+})
+
+/** Every record of a kind, page after page, deduplicated across pages too. */
+const listAll = (alegra: AlegraPort, kind: Kind, background = false) =>
+  Effect.gen(function*() {
+    const byId = new Map<string, CanonicalRecord>()
+    let start: number | null = 0
+    while (start !== null) {
+      const page: { records: ReadonlyArray<CanonicalRecord>; next: number | null } = yield* alegra.listPage(kind, {
+        start,
+        background
+      })
+      for (const r of page.records) if (!byId.has(r.record.id)) byId.set(r.record.id, r)
+      start = page.next
+    }
+    return byId
+  })
+
+/** What the simulator holds, mapped with the same decoder. */
+const held = (sim: AlegraSimulator, kind: Kind) =>
+  new Map(sim.admin.list(kind).map((wire) => {
+    const decoded = decodeRecord(kind, wire)
+    if (Either.isLeft(decoded)) throw new Error(`${kind}: ${decoded.left}`)
+    return [decoded.right.record.id, decoded.right] as const
+  }))
+
+describe("Alegra client against the simulator", () => {
+  it("streams every kind in pages of at most 30, maps what the server holds, and never exceeds 20 requests per 2 s", async () => {
+    const sim = await simulator(600, 2) // 20 per 2 s window
+    seedAccount(sim, presets.small)
+    sim.stats.reset()
+    const { listed, fetched, usage } = await withAlegra(
+      options(sim.url, { requestsPerMinute: 600, rateLimitWindowSeconds: 2 }),
+      (alegra) =>
+        Effect.gen(function*() {
+          const listed = yield* Effect.forEach(kinds, (kind) => Effect.map(listAll(alegra, kind), (all) => [kind, all] as const), {
+            concurrency: "unbounded"
+          })
+          // Then single reads: 3 of each kind.
+          const targets = kinds.flatMap((kind) => sim.admin.ids(kind).slice(0, 3).map((id) => [kind, id] as const))
+          const fetched = yield* Effect.forEach(targets, ([kind, id]) => alegra.get(kind, id), { concurrency: "unbounded" })
+          return { listed, fetched, usage: yield* alegra.usage }
+        })
+    )
+    for (const [kind, all] of listed) {
+      const expected = held(sim, kind)
+      expect(expected.size, kind).toBeGreaterThan(0)
+      expect([...all.keys()].sort(), kind).toEqual([...expected.keys()].sort())
+      for (const [id, record] of expected) expect(all.get(id), `${kind} ${id}`).toEqual(record)
+    }
+    for (const found of fetched) {
+      const record = Option.getOrThrow(found)
+      expect(record).toEqual(held(sim, record.kind).get(record.record.id))
+    }
+    const requests = sim.stats.requests()
+    expect(requests.length).toBeGreaterThan(40)
+    for (const r of requests) {
+      expect(r.status).toBe(200)
+      const limit = new URL(r.path, "http://x").searchParams.get("limit")
+      if (limit !== null) expect(Number(limit)).toBeLessThanOrEqual(30)
+    }
+    expect(sim.stats.maxInAnySlidingWindow(2000)).toBeLessThanOrEqual(20)
+    expect(usage).toEqual({ requests: requests.length, rateLimited: 0, retries: 0 })
+  })
+
+  it("waits out 429s (both forms), retries 5xx and connection resets, and recovers", async () => {
+    const sim = await simulator(6000, 1)
+    sim.admin.create("contact", { name: "Ana", type: ["client"] }, { silent: true })
+    sim.faults.rateLimit(1)
+    sim.faults.rateLimit(1, { disguised: true })
+    sim.faults.serverError(1, 503)
+    sim.faults.serverError(1, 500)
+    sim.faults.resetConnections(2)
+    sim.stats.reset()
+    const { page, usage } = await withAlegra(options(sim.url, { requestsPerMinute: 6000, rateLimitWindowSeconds: 1 }), (alegra) =>
+      Effect.all({ page: alegra.listPage("contact", { start: 0 }), usage: alegra.usage }))
+    expect(page.records.map((r) => r.record)).toMatchObject([{ name: "Ana", roles: ["client"] }])
+    expect(sim.faults.pending().responses).toBe(0)
+    expect(usage).toEqual({ requests: 7, rateLimited: 2, retries: 6 })
+    const requests = sim.stats.requests()
+    expect(requests.map((r) => r.fault ?? r.status)).toEqual([
+      "rate-limit",
+      "rate-limit-disguised",
+      "server-error",
+      "server-error",
+      "reset",
+      "reset",
+      200
+    ])
+    // After each rate-limited answer the client waited for X-Rate-Limit-Reset (>= 1 s here).
+    expect(requests[1]!.at - requests[0]!.at).toBeGreaterThanOrEqual(950)
+    expect(requests[2]!.at - requests[1]!.at).toBeGreaterThanOrEqual(950)
+  })
+
+  it("auth, validation and not-found errors", async () => {
+    const sim = await simulator(6000, 1)
+    const contact = sim.admin.create("contact", { name: "Ana" }, { silent: true })
+    // Wrong token: auth, and nothing of the credentials in the error.
+    const denied = await withAlegra(
+      { ...options(sim.url), token: Redacted.make("wrong-token-123456") },
+      (alegra) => Effect.flip(alegra.get("contact", String(contact["id"])))
+    )
+    expect(denied).toMatchObject({ reason: "auth", status: 401 })
+    for (const text of [denied.message, JSON.stringify(denied), String(denied)]) {
+      expect(text).not.toContain("wrong-token-123456")
+      expect(text).not.toContain(Buffer.from(`${EMAIL}:wrong-token-123456`).toString("base64"))
+    }
+    sim.stats.reset()
+    const { found, missing, invalid, usage } = await withAlegra(options(sim.url), (alegra) =>
+      Effect.all({
+        found: alegra.get("contact", String(contact["id"])),
+        missing: alegra.get("contact", "99999"),
+        invalid: Effect.flip(alegra.subscriptions.create("new-payment", "https://hooks.example.com/x")),
+        usage: alegra.usage
+      }))
+    expect(Option.getOrThrow(found).record).toMatchObject({ id: String(contact["id"]), name: "Ana" })
+    expect(missing).toEqual(Option.none())
+    expect(invalid).toMatchObject({ reason: "validation", status: 400 })
+    expect(invalid.message.length).toBeGreaterThan(0)
+    expect(invalid.code).not.toBeNull()
+    // One POST only (no retry), then the lookup of existing subscriptions.
+    expect(sim.stats.requests().filter((r) => r.method === "POST")).toHaveLength(1)
+    expect(usage.retries).toBe(0)
+  })
+
+  it("registers webhook subscriptions without the scheme, lists and removes them", async () => {
+    const sim = await simulator(6000, 1)
+    const receiver = createServer((_req, res) => res.writeHead(200).end())
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve))
+    const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/webhooks/alegra/secret-token`
+    try {
+      const fast = options(sim.url, { requestsPerMinute: 6000, rateLimitWindowSeconds: 1 })
+      const { created, listed, after } = await withAlegra(fast, (alegra) =>
+        Effect.gen(function*() {
+          const created = yield* Effect.forEach(alegra.webhookEvents, (event) => alegra.subscriptions.create(event, hook))
+          // Registering again is not an error: the existing subscription comes back.
+          const again = yield* alegra.subscriptions.create("new-invoice", hook)
+          expect(again.id).toBe(created[0]!.id)
+          const listed = yield* alegra.subscriptions.list
+          yield* Effect.forEach(created, (s) => alegra.subscriptions.remove(s.id))
+          return { created, listed, after: yield* alegra.subscriptions.list }
+        }))
+      expect(created.map((s) => s.event)).toEqual([...webhookEvents])
+      expect(new Set(created.map((s) => s.id)).size).toBe(12)
+      expect(listed.map((s) => s.id).sort()).toEqual(created.map((s) => s.id).sort())
+      expect(after).toEqual([])
+      expect(sim.stats.handshakes().length).toBeGreaterThanOrEqual(12)
+      const posts = sim.stats.requests().filter((r) => r.method === "POST")
+      expect(posts.length).toBe(13)
+    } finally {
+      receiver.closeAllConnections()
+      await new Promise<void>((resolve) => receiver.close(() => resolve()))
+    }
+  })
+})

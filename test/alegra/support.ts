@@ -1,0 +1,106 @@
+/** A small node:http server for exact control of headers, timing and failures, plus helpers. */
+import { NodeHttpClient } from "@effect/platform-node"
+import { Effect, Layer, Redacted } from "effect"
+import { createServer } from "node:http"
+import type { IncomingMessage, ServerResponse } from "node:http"
+import type { AddressInfo } from "node:net"
+import { performance } from "node:perf_hooks"
+import { AlegraLive } from "../../connectors/alegra/index.js"
+import type { AlegraClientOptions } from "../../connectors/alegra/index.js"
+import { Alegra } from "../../src/ports/alegra.js"
+import type { AlegraPort } from "../../src/ports/alegra.js"
+
+export interface Arrival {
+  /** performance.now() when the request arrived. */
+  readonly at: number
+  readonly method: string
+  readonly url: URL
+  readonly headers: IncomingMessage["headers"]
+  readonly body: string
+  /** 0-based index of this request among all requests the server received. */
+  readonly index: number
+}
+
+export type Handler = (arrival: Arrival, res: ServerResponse) => void
+
+export interface TestServer {
+  /** Base URL of the API, ending in /api/v1. */
+  readonly url: string
+  readonly arrivals: Array<Arrival>
+  close(): Promise<void>
+}
+
+export const startServer = async (handler: Handler): Promise<TestServer> => {
+  const arrivals: Array<Arrival> = []
+  const server = createServer((req, res) => {
+    const at = performance.now()
+    const chunks: Array<Uint8Array> = []
+    req.on("data", (c: Uint8Array) => chunks.push(c))
+    req.on("end", () => {
+      const arrival: Arrival = {
+        at,
+        method: req.method ?? "GET",
+        url: new URL(req.url ?? "/", "http://localhost"),
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+        index: arrivals.length
+      }
+      arrivals.push(arrival)
+      handler(arrival, res)
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}/api/v1`,
+    arrivals,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      })
+  }
+}
+
+export const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+  const text = JSON.stringify(body)
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers })
+  res.end(text)
+}
+
+export const EMAIL = "owner@example.com"
+export const TOKEN = "tok_9f8e7d6c5b4a3210secret"
+export const BASIC = Buffer.from(`${EMAIL}:${TOKEN}`).toString("base64")
+
+export const options = (baseUrl: string, overrides: Partial<AlegraClientOptions> = {}): AlegraClientOptions => ({
+  baseUrl,
+  email: EMAIL,
+  token: Redacted.make(TOKEN),
+  requestsPerMinute: 600,
+  rateLimitWindowSeconds: 2,
+  retryBaseDelayMs: 20,
+  ...overrides
+})
+
+/** Runs `f` with a freshly built Alegra port (its own limiter) over real HTTP. */
+export const withAlegra = <A, E>(
+  opts: AlegraClientOptions,
+  f: (alegra: AlegraPort) => Effect.Effect<A, E>
+): Promise<A> =>
+  Effect.runPromise(
+    Effect.flatMap(Alegra, f).pipe(
+      Effect.provide(AlegraLive(opts).pipe(Layer.provide(NodeHttpClient.layer)))
+    )
+  )
+
+/** Largest number of arrivals within any span shorter than `windowMs`. */
+export const maxInAnyWindow = (times: ReadonlyArray<number>, windowMs: number): number => {
+  const sorted = [...times].sort((a, b) => a - b)
+  let best = 0
+  let lo = 0
+  for (let hi = 0; hi < sorted.length; hi++) {
+    while (sorted[hi]! - sorted[lo]! >= windowMs) lo++
+    best = Math.max(best, hi - lo + 1)
+  }
+  return best
+}

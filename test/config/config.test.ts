@@ -1,0 +1,94 @@
+import { writeFileSync } from "node:fs"
+import * as path from "node:path"
+import { Effect, Either, Redacted } from "effect"
+import { describe, expect, it } from "vitest"
+import { loadConfigFile, resolveConfig } from "../../src/config/index.js"
+import { repoRoot, tempDir } from "../support/process.js"
+
+const minimal = { alegra: { email: "ops@empresa.co", token: { env: "ALEGRA_TOKEN" } } }
+const resolve = (input: unknown, env: Record<string, string> = { ALEGRA_TOKEN: "s3cr3t-token" }) =>
+  Effect.runSync(Effect.either(resolveConfig(input, { file: "/etc/alegra-sync/sync.config.ts", env })))
+
+describe("config", () => {
+  it("fills every default from a minimal config", () => {
+    const config = Either.getOrThrow(resolve(minimal))
+    expect(config.store.path).toBe("/etc/alegra-sync/data/alegra-sync.db")
+    expect(config.server.port).toBe(8080)
+    expect(config.alegra.baseUrl).toBe("https://api.alegra.com/api/v1")
+    expect(config.alegra.requestsPerMinute).toBe(150)
+    expect(config.polling.sweepMinutes).toBe(60)
+    expect(Redacted.value(config.alegra.token)).toBe("s3cr3t-token")
+  })
+
+  it("keeps secrets redacted when printed", () => {
+    const config = Either.getOrThrow(resolve(minimal))
+    const printed = `${JSON.stringify(config)} ${String(config.alegra.token)}`
+    expect(printed).not.toContain("s3cr3t-token")
+    expect(printed).not.toContain(Redacted.value(config.server.webhookToken))
+  })
+
+  it("derives a stable, unguessable webhook token from the Alegra token", () => {
+    const a = Either.getOrThrow(resolve(minimal))
+    const b = Either.getOrThrow(resolve(minimal))
+    const other = Either.getOrThrow(resolve(minimal, { ALEGRA_TOKEN: "another-token" }))
+    expect(Redacted.value(a.server.webhookToken)).toMatch(/^[A-Za-z0-9_-]{32}$/)
+    expect(Redacted.value(a.server.webhookToken)).toBe(Redacted.value(b.server.webhookToken))
+    expect(Redacted.value(a.server.webhookToken)).not.toBe(Redacted.value(other.server.webhookToken))
+  })
+
+  it("reads a secret from a file", () => {
+    const dir = tempDir("secret")
+    const file = path.join(dir, "token")
+    writeFileSync(file, "from-a-file\n")
+    const config = Either.getOrThrow(resolve({ alegra: { email: "a@b.co", token: { file } } }, {}))
+    expect(Redacted.value(config.alegra.token)).toBe("from-a-file")
+  })
+
+  it("reports one line per problem, naming the field, what was expected and what was found", () => {
+    const result = resolve({
+      server: { port: 70000, publicUrl: "sync.example.com" },
+      alegra: { email: "", token: "pasted-token", requestsPerMinute: "fast" },
+      polling: { paymentSeconds: 5 }
+    }, {})
+    expect(Either.isLeft(result)).toBe(true)
+    const problems = Either.isLeft(result) ? result.left.problems : []
+    expect(problems).toEqual([
+      expect.stringMatching(/^server\.port: .*70000/),
+      expect.stringMatching(/^server\.publicUrl: expected an http\(s\) URL .*found "sync\.example\.com"/),
+      expect.stringMatching(/^alegra\.email: expected a non-empty string or env\("ENV_VAR"\), found ""/),
+      expect.stringMatching(/^alegra\.token: expected secret\("ENV_VAR"\) or secretFile.*found "pasted-token"/),
+      expect.stringMatching(/^alegra\.requestsPerMinute: Expected number, actual "fast"/),
+      expect.stringMatching(/^polling\.paymentSeconds: is unexpected/)
+    ])
+    // The secret that was wrongly pasted is named as found, so the user sees it was rejected,
+    // but a secret given correctly never is.
+  })
+
+  it("names a missing environment variable", () => {
+    const result = resolve(minimal, {})
+    expect(Either.isLeft(result) && result.left.problems).toEqual([
+      "alegra.token: expected environment variable ALEGRA_TOKEN to be set, found it unset or empty"
+    ])
+  })
+
+  it("loads the example sync.config.ts at the root through tsx", async () => {
+    const config = await Effect.runPromise(
+      loadConfigFile(path.join(repoRoot, "sync.config.ts"), { ALEGRA_EMAIL: "ops@empresa.co", ALEGRA_TOKEN: "t" })
+    )
+    expect(config.alegra.email).toBe("ops@empresa.co")
+    expect(config.store.path).toBe(path.join(repoRoot, "data/alegra-sync.db"))
+  })
+
+  it("says what is wrong with a file that cannot be used", async () => {
+    const dir = tempDir("config")
+    const noDefault = path.join(dir, "no-default.config.ts")
+    writeFileSync(noDefault, "export const config = {}\n")
+    const broken = path.join(dir, "broken.config.ts")
+    writeFileSync(broken, "export default {\n")
+    const problems = async (file: string) =>
+      (await Effect.runPromise(Effect.flip(loadConfigFile(file, {})))).problems.join("\n")
+    expect(await problems(noDefault)).toMatch(/expected a default export/)
+    expect(await problems(broken)).toMatch(/cannot load the file/)
+    expect(await problems(path.join(dir, "missing.ts"))).toMatch(/file not found/)
+  })
+})

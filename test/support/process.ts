@@ -1,0 +1,124 @@
+import { type ChildProcess, spawn } from "node:child_process"
+import { mkdtempSync, writeFileSync } from "node:fs"
+import { createServer } from "node:net"
+import { tmpdir } from "node:os"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
+const bin = path.join(repoRoot, "src/bin.mjs")
+
+export const tempDir = (prefix: string) => mkdtempSync(path.join(tmpdir(), `alegra-sync-${prefix}-`))
+
+export const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer()
+    server.on("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0))
+    })
+  })
+
+/** Polls until `check` returns a value other than undefined/false; fails with `what` after the timeout. */
+export const waitFor = async <A>(
+  what: string,
+  check: () => A | undefined | false | Promise<A | undefined | false>,
+  { timeoutMs = 30_000, intervalMs = 50 } = {}
+): Promise<A> => {
+  const deadline = Date.now() + timeoutMs
+  let last: unknown
+  for (;;) {
+    try {
+      const value = await check()
+      if (value !== undefined && value !== false) return value
+    } catch (error) {
+      last = error
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`)
+    await new Promise((r) => setTimeout(r, intervalMs))
+  }
+}
+
+export interface CliProcess {
+  readonly child: ChildProcess
+  readonly output: () => { stdout: string; stderr: string }
+  readonly exited: Promise<number | null>
+  readonly stop: (signal?: NodeJS.Signals) => Promise<number | null>
+}
+
+/** Runs `alegra-sync <args>` as a real process, the way a user would. */
+export const runCli = (args: ReadonlyArray<string>, env: Record<string, string> = {}): CliProcess => {
+  const child = spawn(process.execPath, [bin, ...args], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "INFO", ...env },
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  let stdout = ""
+  let stderr = ""
+  child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()))
+  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()))
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+  return {
+    child,
+    output: () => ({ stdout, stderr }),
+    exited,
+    stop: async (signal = "SIGTERM") => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal)
+      return exited
+    }
+  }
+}
+
+/** Runs a CLI command to its end, within a time limit. */
+export const runCliToEnd = async (args: ReadonlyArray<string>, env: Record<string, string> = {}, timeoutMs = 90_000) => {
+  const cli = runCli(args, env)
+  const timer = setTimeout(() => cli.child.kill("SIGKILL"), timeoutMs)
+  const code = await cli.exited
+  clearTimeout(timer)
+  return { code, ...cli.output() }
+}
+
+export interface TestConfig {
+  readonly dir: string
+  readonly file: string
+  readonly storePath: string
+  readonly port: number
+  readonly env: Record<string, string>
+}
+
+/**
+ * Writes a sync.config.ts for a test into a fresh folder. It imports nothing
+ * (outside the package "alegra-sync" does not resolve), exactly like a user's
+ * config without defineConfig would.
+ */
+export const writeConfig = async (options: {
+  readonly alegraUrl: string
+  readonly email: string
+  readonly token: string
+  readonly requestsPerMinute?: number
+  readonly rateLimitWindowSeconds?: number
+  readonly webhooks?: boolean
+  readonly polling?: Record<string, number>
+  readonly dir?: string
+}): Promise<TestConfig> => {
+  const dir = options.dir ?? tempDir("e2e")
+  const port = await freePort()
+  const file = path.join(dir, "sync.config.ts")
+  const config = {
+    store: { path: "./store/alegra-sync.db" },
+    server: { port, publicUrl: `http://127.0.0.1:${port}` },
+    alegra: {
+      email: options.email,
+      token: { env: "ALEGRA_TOKEN" },
+      baseUrl: options.alegraUrl,
+      requestsPerMinute: options.requestsPerMinute ?? 6000,
+      rateLimitWindowSeconds: options.rateLimitWindowSeconds ?? 60,
+      webhooks: options.webhooks ?? true
+    },
+    polling: { paymentsSeconds: 3600, creditNotesSeconds: 3600, sweepMinutes: 600, ...options.polling },
+    worker: { maxAttempts: 4, concurrency: 2 }
+  }
+  writeFileSync(file, `export default ${JSON.stringify(config, null, 2)}\n`)
+  return { dir, file, storePath: path.join(dir, "store/alegra-sync.db"), port, env: { ALEGRA_TOKEN: options.token } }
+}
