@@ -96,16 +96,20 @@ export const backfill = Effect.fn("Backfill.run")(function*(options: {
     const kindStart = Date.now()
     let current: KindState = begun
     let start: number | null = begun.start
+    // Alegra lists a payment once per category line, and such lines can straddle pages.
+    const seen = new Set<string>()
     while (start !== null) {
       const page: Page = yield* alegra.listPage(kind, { start })
       const seenAt = Date.now()
+      const fresh = page.records.filter(({ record }) => !seen.has(record.id))
+      for (const { record } of fresh) seen.add(record.id)
       const next: KindState = {
         start: page.next ?? start + page.records.length,
         done: false,
-        read: current.read + page.records.length,
+        read: current.read + fresh.length,
         stored: current.stored
       }
-      const rows = page.records.map(({ record }) => ({ kind, id: record.id, content: record, hash: contentHash(record) }))
+      const rows = fresh.map(({ record }) => ({ kind, id: record.id, content: record, hash: contentHash(record) }))
       const candidate: BackfillState = { ...state, kinds: { ...state.kinds, [kind]: next } }
       const counts = yield* store.mirror.upsertMany(rows, seenAt, { name: backfillCursor, value: candidate })
       current = { ...next, stored: next.stored + counts.inserted + counts.updated }

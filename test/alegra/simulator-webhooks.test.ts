@@ -193,6 +193,21 @@ describe("deliveries", () => {
     expect((await http.get(`/webhooks/subscriptions/${sub.id}`)).status).toBe(404)
   })
 
+  it("close() ends pending deliveries and keep-alive sockets promptly", async () => {
+    const own = await start({ webhookTimeoutMs: 5000 })
+    const r = await api(own).post("/webhooks/subscriptions", { event: "new-item", url: receiver.bare })
+    expect(r.status).toBe(201)
+    receiver.mode.delayMs = 3000
+    own.admin.create("item", { name: "Lento", price: 1 })
+    own.admin.create("item", { name: "En cola", price: 1 })
+    await waitFor("the first delivery to be in flight", () => receiver.received.length === 2)
+    const started = Date.now()
+    await own.close()
+    await own.waitForDeliveries()
+    expect(Date.now() - started).toBeLessThan(1000)
+    await expect(api(own).get("/items")).rejects.toThrow()
+  })
+
   it("counts a delivery slower than the timeout as failed", async () => {
     await subscribe("edit-client")
     receiver.mode.delayMs = 700

@@ -398,6 +398,40 @@ describe("invoices, payments and credit notes", () => {
   })
 })
 
+describe("more state rules", () => {
+  it("creates an invoice with payments[] as open, with the payments recorded", async () => {
+    const inv = await http.post("/invoices", invoiceBody({ payments: [{ date: today, account: { id: fx.bankId }, amount: 5000, paymentMethod: "cash" }] }))
+    expect(inv.status).toBe(201)
+    expect([inv.body.status, num(inv.body.totalPaid), num(inv.body.balance)]).toEqual(["open", 5000, 18800])
+    expect(inv.body.payments).toHaveLength(1)
+    const payment = (await http.get(`/payments/${inv.body.payments[0].id}`)).body
+    expect(payment.invoices.map((a: { id: string; amount: unknown }) => [a.id, num(a.amount)])).toEqual([[inv.body.id, 5000]])
+    expect((await http.post("/invoices", invoiceBody({ status: "draft", payments: [{ account: { id: fx.bankId }, amount: 1 }] }))).status).toBe(400)
+  })
+
+  it("re-applies a payment changed with PUT", async () => {
+    const a = await http.post("/invoices", invoiceBody({ status: "open" }))
+    const b = await http.post("/invoices", invoiceBody({ status: "open" }))
+    const pay = await http.post("/payments", { date: today, bankAccount: { id: fx.bankId }, invoices: [{ id: a.body.id, amount: 23800 }] })
+    expect((await http.get(`/invoices/${a.body.id}`)).body.status).toBe("closed")
+    const put = await http.put(`/payments/${pay.body.id}`, { invoices: [{ id: b.body.id, amount: 1000 }] })
+    expect(put.status).toBe(200)
+    expect(num(put.body.amount)).toBe(1000)
+    const [ra, rb] = [(await http.get(`/invoices/${a.body.id}`)).body, (await http.get(`/invoices/${b.body.id}`)).body]
+    expect([ra.status, num(ra.balance), rb.status, num(rb.balance)]).toEqual(["open", 23800, "open", 22800])
+    expect((await http.put(`/payments/${pay.body.id}`, { type: "out" })).status).toBe(400)
+    expect((await http.del(`/payments/${pay.body.id}`)).status).toBe(200)
+    expect(num((await http.get(`/invoices/${b.body.id}`)).body.balance)).toBe(23800)
+  })
+
+  it("throws the API's errors from admin too", () => {
+    expect(() => sim.admin.update("category", "1", { name: "x" })).toThrow(expect.objectContaining({ status: 405 }))
+    expect(() => sim.admin.create("contact", { email: "x@y.co" })).toThrow(expect.objectContaining({ status: 400, code: 1002 }))
+    expect(() => sim.admin.voidPayment("999999")).toThrow(expect.objectContaining({ status: 404 }))
+    expect(sim.admin.get("invoice", "999999")).toBeUndefined()
+  })
+})
+
 describe("other resources", () => {
   it("gives new estimates UUIDv7 ids, legacy ones numeric ids", async () => {
     const est = await http.post("/estimates", { date: today, client: { id: fx.clientId }, items: [{ id: fx.itemId, price: 100, quantity: 1 }] })

@@ -84,7 +84,8 @@ describe("backfill under Alegra's rate limit", () => {
   const windowSeconds = 2
   beforeAll(async () => {
     sim = await startAlegraSimulator({ email, token, requestsPerMinute: rpm, rateLimitWindowSeconds: windowSeconds })
-    seedAccount(sim, presets.small)
+    // About 60 pages: three windows' worth of requests.
+    seedAccount(sim, { ...presets.small, contacts: 400, invoices: 600, payments: 300, items: 200 })
   })
   afterAll(() => sim.close())
 
@@ -98,7 +99,7 @@ describe("backfill under Alegra's rate limit", () => {
     expect(result.code).toBe(0)
     const summary = JSON.parse(result.stdout)
     expect(summary.rateLimited).toBe(3)
-    expect(sim.stats.requests().length).toBeGreaterThan(20)
+    expect(sim.stats.requests().length).toBeGreaterThan(50)
     expect(sim.stats.maxPerWindow(windowSeconds * 1000)).toBeLessThanOrEqual(20)
     expect(sim.stats.maxInAnySlidingWindow(windowSeconds * 1000)).toBeLessThanOrEqual(20)
     for (const kind of kinds) expect(actualMirror(config.storePath, kind), kind).toEqual(expectedMirror(sim, kind))

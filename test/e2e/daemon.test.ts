@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util"
 import { Either } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { decodeRecord } from "../../connectors/alegra/mapping.js"
@@ -120,7 +121,7 @@ describe("the daemon (alegra-sync run) against the simulator", () => {
     await waitFor("the payment in the mirror", () => mirrorRecord(config.storePath, "payment", payment.id))
     expect(mirrorRecord(config.storePath, "payment", payment.id)).toEqual(canonical("payment", payment.id))
     await waitFor("the invoice balance re-read", () =>
-      JSON.stringify(mirrorRecord(config.storePath, "invoice", invoice.id)) === JSON.stringify(canonical("invoice", invoice.id)))
+      isDeepStrictEqual(mirrorRecord(config.storePath, "invoice", invoice.id), canonical("invoice", invoice.id)))
 
     sim.admin.voidPayment(payment.id)
     await waitFor("the voided payment", () =>
@@ -137,7 +138,7 @@ describe("the daemon (alegra-sync run) against the simulator", () => {
     await waitFor("the credit note in the mirror", () => mirrorRecord(config.storePath, "credit-note", creditNote.id))
     expect(mirrorRecord(config.storePath, "credit-note", creditNote.id)).toEqual(canonical("credit-note", creditNote.id))
     await waitFor("the invoice balance after the credit note", () =>
-      JSON.stringify(mirrorRecord(config.storePath, "invoice", invoice.id)) === JSON.stringify(canonical("invoice", invoice.id)))
+      isDeepStrictEqual(mirrorRecord(config.storePath, "invoice", invoice.id), canonical("invoice", invoice.id)))
   })
 
   it("lets a backfill run beside it on the same store", async () => {

@@ -3,7 +3,8 @@
  * - response faults (429, 429 disguised as 400, 500/503, connection reset) form one queue,
  *   taken by the API requests in the order they arrive;
  * - delays form a second queue and combine with whatever the delayed request is answered;
- * - webhook faults (drop, duplicate, reorder) form a third queue, taken by deliveries in order.
+ * - webhook faults (drop, duplicate, reorder) form a third queue, taken by deliveries in the order
+ *   they are queued (when the change happens), one per matching subscription.
  */
 
 export type ResponseFault =

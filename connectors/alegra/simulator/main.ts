@@ -1,14 +1,15 @@
 /**
  * Runs the Alegra simulator on its own:
  *   npx tsx connectors/alegra/simulator/main.ts --port 8181 --email a@b.co --token t --seed small|large|none --rpm 150
- * Optional: --window <seconds> (rate-limit window, default 60), --activity <ms> (live changes).
+ * Defaults: port 8181 (0 = any free port), seed small, rpm 150. Optional: --window <seconds>
+ * (rate-limit window, default 60), --activity <ms> (a live change every ms milliseconds).
  * Prints the base URL and the credentials to use; stops on SIGINT/SIGTERM.
  */
 import { startActivity } from "./activity.js"
 import { presets, seedAccount } from "./seed.js"
 import { startAlegraSimulator } from "./simulator.js"
 
-const usage = `usage: main.ts [--port 8181] [--email a@b.co] [--token t] [--seed small|large|none] [--rpm 150] [--window 60] [--activity ms]`
+const usage = `usage: main.ts [--port 8181|0] [--email a@b.co] [--token t] [--seed small|large|none] [--rpm 150] [--window 60] [--activity ms]`
 
 const parseArgs = (argv: ReadonlyArray<string>): Map<string, string> => {
   const out = new Map<string, string>()
@@ -46,7 +47,7 @@ const main = async (): Promise<void> => {
   const sim = await startAlegraSimulator({
     email,
     token,
-    port: positive(args, "port", 0),
+    port: positive(args, "port", 8181),
     requestsPerMinute: positive(args, "rpm", 150),
     rateLimitWindowSeconds: positive(args, "window", 60)
   })
@@ -62,10 +63,8 @@ const main = async (): Promise<void> => {
   console.log(`  try: curl -u '${email}:${token}' '${sim.url}/contacts?limit=3'`)
   const everyMs = positive(args, "activity", 0)
   const activity = everyMs > 0 ? startActivity(sim, { everyMs, onChange: (d) => console.log(`  change: ${d}`) }) : undefined
-  const keepAlive = setInterval(() => undefined, 1 << 30)
   const stop = (): void => {
     activity?.stop()
-    clearInterval(keepAlive)
     void sim.close().then(() => process.exit(0))
   }
   process.once("SIGINT", stop)

@@ -87,7 +87,17 @@ export const createApiServer = (deps: ServerDeps): { server: Server; timers: Set
 
   const route = async (method: string, url: URL, rawBody: string): Promise<Answer> => {
     if (url.pathname !== BASE_PATH && !url.pathname.startsWith(`${BASE_PATH}/`)) throw notFound()
-    const segments = url.pathname.slice(BASE_PATH.length).split("/").filter((s) => s !== "").map(decodeURIComponent)
+    const segments = url.pathname
+      .slice(BASE_PATH.length)
+      .split("/")
+      .filter((s) => s !== "")
+      .map((s) => {
+        try {
+          return decodeURIComponent(s)
+        } catch {
+          throw notFound()
+        }
+      })
     const body = (): unknown => parseJson(rawBody)
     const [first, second, third, ...rest] = segments
     if (first === undefined) throw notFound()

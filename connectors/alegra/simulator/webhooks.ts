@@ -16,7 +16,7 @@
 import { request as httpRequest, type ClientRequest } from "node:http"
 import { request as httpsRequest } from "node:https"
 import { AlegraSimulatorError, badRequest, Code, invalidField, notFound, requiredField } from "./errors.js"
-import type { Faults } from "./faults.js"
+import type { DeliveryFault, Faults } from "./faults.js"
 import { asBody, has, oneOf } from "./input.js"
 import type { DeliveryRecord, Stats } from "./stats.js"
 import type { JsonObject } from "./util.js"
@@ -57,6 +57,8 @@ interface Target {
 interface Delivery {
   readonly subject: string
   readonly body: string
+  /** Taken from the fault queue when the change happened (so "the next N" means the next changes). */
+  readonly fault: DeliveryFault | undefined
 }
 
 interface Subscription {
@@ -265,7 +267,12 @@ export class Webhooks {
     const body = JSON.stringify({ subject, message })
     for (const sub of this.subs.values()) {
       if (sub.event !== subject || sub.status !== "active") continue
-      sub.queue.push({ subject, body })
+      const fault = this.faults.takeDelivery()
+      if (fault?.kind === "drop") {
+        this.stats.recordDropped({ at: Date.now(), url: sub.target.url.href, subject, subscriptionId: sub.id })
+        continue
+      }
+      sub.queue.push({ subject, body, fault })
       if (sub.wake !== undefined) sub.wake()
       else if (!sub.busy) void this.pump(sub)
     }
@@ -320,11 +327,7 @@ export class Webhooks {
       while (!this.closed && this.subs.has(sub.id)) {
         const d = sub.queue.shift()
         if (d === undefined) break
-        const fault = this.faults.takeDelivery()
-        if (fault?.kind === "drop") {
-          this.stats.recordDropped({ at: Date.now(), url: sub.target.url.href, subject: d.subject, subscriptionId: sub.id })
-          continue
-        }
+        const fault = d.fault
         if (fault?.kind === "reorder") {
           if (sub.queue.length === 0) await this.waitForMore(sub, fault.maxHoldMs)
           const next = sub.queue.shift()

@@ -1,5 +1,5 @@
 /** Estimates (quotes). New ones get UUIDv7 ids (alegra-api.md §2). No webhooks. */
-import { invalidState } from "../errors.js"
+import { invalidField } from "../errors.js"
 import { date, merge, mergeRequired, oneOf, type Obj, optText } from "../input.js"
 import type { EstimateRec } from "../records.js"
 import type { Store } from "../state.js"
@@ -11,7 +11,7 @@ const build = (o: Obj, prev: EstimateRec | undefined, ctx: Ctx): EstimateRec => 
   const store = ctx.store
   const estDate = mergeRequired(o, "date", prev?.date, (v) => date(v, "date"))
   const dueDate = merge(o, "dueDate", prev?.dueDate ?? null, (v) => (v === null ? null : date(v, "dueDate")))
-  if (dueDate !== null && dueDate < estDate) throw invalidState("La fecha de vencimiento ('dueDate') no puede ser anterior a 'date'.")
+  if (dueDate !== null && dueDate < estDate) throw invalidField("dueDate", "debe ser igual o posterior a la fecha del documento ('date')")
   const clientId = mergeRequired(o, "client", prev?.clientId, (v) => existingContact(store, v, "client"))
   const lines = mergeRequired(o, "items", prev?.lines, (v) => itemLines(v, "items", store))
   const base = prev ?? store.base("estimate", ctx.opts.legacy === true, ctx.opts.createdAt)
