@@ -18,7 +18,7 @@ import {
   parseJson
 } from "./errors.js"
 import type { ErrorContext } from "./errors.js"
-import { makeRateLimiter, remainingIsExhausted, resetDelayMs } from "./rate-limiter.js"
+import { makeRateLimiter, remainingIsExhausted, resetDelayMs, SlidingWindowLog } from "./rate-limiter.js"
 import { pathWithQuery } from "./resources.js"
 
 export interface AlegraClientOptions {
@@ -88,7 +88,9 @@ export const makeAlegraHttp = (options: AlegraClientOptions): Effect.Effect<Aleg
       windowSeconds: options.rateLimitWindowSeconds
     })
     const semaphore = yield* Effect.makeSemaphore(maxConcurrency)
-    const counters = { requests: 0, rateLimited: 0, retries: 0 }
+    const counters = { requests: 0, rateLimited: 0, retries: 0, busiestMinute: 0 }
+    // Requests actually sent in the last minute, whatever the configured window: the figure to hold against "per minute".
+    const lastMinute = new SlidingWindowLog(Number.POSITIVE_INFINITY, 60_000, 0)
 
     // Removes the token and the encoded credentials from any text that ends up in an error.
     const scrub = (text: string): string =>
@@ -136,7 +138,10 @@ export const makeAlegraHttp = (options: AlegraClientOptions): Effect.Effect<Aleg
       context: ErrorContext
     ): Effect.Effect<RawResponse, AlegraError> =>
       Effect.sync(() => {
+        const now = Date.now()
         counters.requests++
+        lastMinute.record(now)
+        counters.busiestMinute = Math.max(counters.busiestMinute, lastMinute.countAt(now))
       }).pipe(
         Effect.zipRight(client.execute(request)),
         Effect.flatMap((response) =>

@@ -1,11 +1,11 @@
 /**
  * Wire (Alegra's JSON) → canonical model, one Schema per kind.
  *
- * Each mapper is `Schema.transformOrFail(WireX, X)`: decoding checks the wire shape, maps it,
+ * Each mapper is `decodeOnly(WireX, X)`: decoding checks the wire shape, maps it,
  * then checks the result against the canonical schema, so that a record that does not fit
  * fails with the path of the offending field. Encoding (canonical → Alegra) is not offered.
  */
-import { Either, ParseResult, Schema } from "effect"
+import { type Effect, Either, ParseResult, Schema } from "effect"
 import {
   BankAccount,
   Bill,
@@ -196,150 +196,136 @@ export const subtractAmounts = (a: string, b: string): string => {
 const missing = (path: string, input: unknown, message: string) =>
   new ParseResult.Pointer(path, input, new ParseResult.Type(Schema.String.ast, undefined, message))
 
-const notEncodable = (ast: import("effect/SchemaAST").AST, value: unknown) =>
-  ParseResult.fail(new ParseResult.Forbidden(ast, value, "encoding canonical records to Alegra's wire format is not supported"))
+/** A wire → canonical mapper. Only decoding: writes to Alegra are built separately, not by encoding. */
+const decodeOnly = <W extends Schema.Schema<any, any, never>, C extends Schema.Schema<any, any, never>>(
+  wire: W,
+  canonical: C,
+  decode: (wire: Schema.Schema.Type<W>) => Effect.Effect<Schema.Schema.Encoded<C>, ParseResult.ParseIssue, never>
+) =>
+  Schema.transformOrFail(wire, canonical, {
+    strict: true,
+    decode: (value) => decode(value),
+    encode: (_, __, ast, value) =>
+      ParseResult.fail(new ParseResult.Forbidden(ast, value, "encoding canonical records to Alegra's wire format is not supported"))
+  })
 
 // ---------------------------------------------------------------------------------------
 // Mappers, one per kind
 
-export const ContactFromWire = Schema.transformOrFail(WireContactSchema, Contact, {
-  strict: true,
-  decode: (wire) => {
-    const name = contactName(wire)
-    if (name === null) return ParseResult.fail(missing("name", wire, "expected a name (a string or {firstName, lastName, …})"))
-    return ParseResult.succeed({
-      id: wire.id,
-      name,
-      identification: identification(wire),
-      email: text(wire.email),
-      phone: text(wire.phonePrimary) ?? text(wire.phoneSecondary),
-      mobile: text(wire.mobile),
-      roles: roles(wire.type),
-      status: status(wire.status),
-      address: address(wire.address)
-    })
-  },
-  encode: (_, __, ast, canonical) => notEncodable(ast, canonical)
+export const ContactFromWire = decodeOnly(WireContactSchema, Contact, (wire) => {
+  const name = contactName(wire)
+  if (name === null) return ParseResult.fail(missing("name", wire, "expected a name (a string or {firstName, lastName, …})"))
+  return ParseResult.succeed({
+    id: wire.id,
+    name,
+    identification: identification(wire),
+    email: text(wire.email),
+    phone: text(wire.phonePrimary) ?? text(wire.phoneSecondary),
+    mobile: text(wire.mobile),
+    roles: roles(wire.type),
+    status: status(wire.status),
+    address: address(wire.address)
+  })
 })
 
-export const ItemFromWire = Schema.transformOrFail(WireItem, Item, {
-  strict: true,
-  decode: (wire) => {
-    const price = wire.price === null || wire.price === undefined
-      ? "0"
-      : Array.isArray(wire.price)
-      ? wire.price[0]?.price ?? "0"
-      : wire.price as string
-    const reference = wire.reference === null || wire.reference === undefined
-      ? null
-      : typeof wire.reference === "string"
-      ? text(wire.reference)
-      : text(wire.reference.reference)
-    return ParseResult.succeed({
-      id: wire.id,
-      name: wire.name,
-      description: text(wire.description),
-      reference,
-      status: status(wire.status),
-      price,
-      taxIds: taxIds(wire.tax),
-      type: text(wire.type),
-      productKey: text(wire.productKey)
-    })
-  },
-  encode: (_, __, ast, canonical) => notEncodable(ast, canonical)
+export const ItemFromWire = decodeOnly(WireItem, Item, (wire) => {
+  const price = wire.price === null || wire.price === undefined
+    ? "0"
+    : Array.isArray(wire.price)
+    ? wire.price[0]?.price ?? "0"
+    : wire.price as string
+  const reference = wire.reference === null || wire.reference === undefined
+    ? null
+    : typeof wire.reference === "string"
+    ? text(wire.reference)
+    : text(wire.reference.reference)
+  return ParseResult.succeed({
+    id: wire.id,
+    name: wire.name,
+    description: text(wire.description),
+    reference,
+    status: status(wire.status),
+    price,
+    taxIds: taxIds(wire.tax),
+    type: text(wire.type),
+    productKey: text(wire.productKey)
+  })
 })
 
-export const InvoiceFromWire = Schema.transformOrFail(WireInvoice, Invoice, {
-  strict: true,
-  decode: (wire) => {
-    const contactId = refId(wire.client)
-    if (contactId === null) return ParseResult.fail(missing("client", wire, "expected client.id"))
-    const balance = wire.balance ?? (wire.totalPaid != null ? subtractAmounts(wire.total, wire.totalPaid) : wire.total)
-    return ParseResult.succeed({
-      id: wire.id,
-      number: documentNumber(wire.numberTemplate, wire.number),
-      date: wire.date,
-      dueDate: wire.dueDate ?? null,
-      status: wire.status,
-      contactId,
-      currency: currencyCode(wire.currency),
-      lines: (wire.items ?? []).map((l) => line(l)),
-      total: wire.total,
-      balance,
-      stamped: isStamped(wire.stamp),
-      observations: text(wire.observations)
-    })
-  },
-  encode: (_, __, ast, canonical) => notEncodable(ast, canonical)
+export const InvoiceFromWire = decodeOnly(WireInvoice, Invoice, (wire) => {
+  const contactId = refId(wire.client)
+  if (contactId === null) return ParseResult.fail(missing("client", wire, "expected client.id"))
+  const balance = wire.balance ?? (wire.totalPaid != null ? subtractAmounts(wire.total, wire.totalPaid) : wire.total)
+  return ParseResult.succeed({
+    id: wire.id,
+    number: documentNumber(wire.numberTemplate, wire.number),
+    date: wire.date,
+    dueDate: wire.dueDate ?? null,
+    status: wire.status,
+    contactId,
+    currency: currencyCode(wire.currency),
+    lines: (wire.items ?? []).map((l) => line(l)),
+    total: wire.total,
+    balance,
+    stamped: isStamped(wire.stamp),
+    observations: text(wire.observations)
+  })
 })
 
-export const BillFromWire = Schema.transformOrFail(WireBill, Bill, {
-  strict: true,
-  decode: (wire) => {
-    const contactId = refId(wire.provider) ?? refId(wire.client)
-    if (contactId === null) return ParseResult.fail(missing("provider", wire, "expected provider.id (or client.id)"))
-    const items = wire.purchases?.items ?? wire.items ?? []
-    const accounts = wire.purchases?.categories ?? wire.categories ?? []
-    const balance = wire.balance ?? (wire.totalPaid != null ? subtractAmounts(wire.total, wire.totalPaid) : wire.total)
-    return ParseResult.succeed({
-      id: wire.id,
-      number: documentNumber(wire.numberTemplate, wire.billNumber ?? wire.number),
-      date: wire.date,
-      dueDate: wire.dueDate ?? null,
-      status: wire.status,
-      contactId,
-      currency: currencyCode(wire.currency),
-      lines: [...items.map((l) => line(l)), ...accounts.map((l) => line(l, true))],
-      total: wire.total,
-      balance
-    })
-  },
-  encode: (_, __, ast, canonical) => notEncodable(ast, canonical)
+export const BillFromWire = decodeOnly(WireBill, Bill, (wire) => {
+  const contactId = refId(wire.provider) ?? refId(wire.client)
+  if (contactId === null) return ParseResult.fail(missing("provider", wire, "expected provider.id (or client.id)"))
+  const items = wire.purchases?.items ?? wire.items ?? []
+  const accounts = wire.purchases?.categories ?? wire.categories ?? []
+  const balance = wire.balance ?? (wire.totalPaid != null ? subtractAmounts(wire.total, wire.totalPaid) : wire.total)
+  return ParseResult.succeed({
+    id: wire.id,
+    number: documentNumber(wire.numberTemplate, wire.billNumber ?? wire.number),
+    date: wire.date,
+    dueDate: wire.dueDate ?? null,
+    status: wire.status,
+    contactId,
+    currency: currencyCode(wire.currency),
+    lines: [...items.map((l) => line(l)), ...accounts.map((l) => line(l, true))],
+    total: wire.total,
+    balance
+  })
 })
 
-export const CreditNoteFromWire = Schema.transformOrFail(WireCreditNote, CreditNote, {
-  strict: true,
-  decode: (wire) => {
-    const contactId = refId(wire.client)
-    if (contactId === null) return ParseResult.fail(missing("client", wire, "expected client.id"))
-    const balance = wire.balance ??
-      (wire.totalApplied != null ? subtractAmounts(wire.total, wire.totalApplied) : wire.total)
-    return ParseResult.succeed({
-      id: wire.id,
-      number: documentNumber(wire.numberTemplate, wire.number),
-      date: wire.date,
-      status: wire.status,
-      contactId,
-      currency: currencyCode(wire.currency),
-      lines: (wire.items ?? []).map((l) => line(l)),
-      total: wire.total,
-      balance,
-      stamped: isStamped(wire.stamp),
-      applications: applications("invoice", wire.invoices)
-    })
-  },
-  encode: (_, __, ast, canonical) => notEncodable(ast, canonical)
+export const CreditNoteFromWire = decodeOnly(WireCreditNote, CreditNote, (wire) => {
+  const contactId = refId(wire.client)
+  if (contactId === null) return ParseResult.fail(missing("client", wire, "expected client.id"))
+  const balance = wire.balance ??
+    (wire.totalApplied != null ? subtractAmounts(wire.total, wire.totalApplied) : wire.total)
+  return ParseResult.succeed({
+    id: wire.id,
+    number: documentNumber(wire.numberTemplate, wire.number),
+    date: wire.date,
+    status: wire.status,
+    contactId,
+    currency: currencyCode(wire.currency),
+    lines: (wire.items ?? []).map((l) => line(l)),
+    total: wire.total,
+    balance,
+    stamped: isStamped(wire.stamp),
+    applications: applications("invoice", wire.invoices)
+  })
 })
 
-export const EstimateFromWire = Schema.transformOrFail(WireEstimate, Estimate, {
-  strict: true,
-  decode: (wire) => {
-    const contactId = refId(wire.client)
-    if (contactId === null) return ParseResult.fail(missing("client", wire, "expected client.id"))
-    return ParseResult.succeed({
-      id: wire.id,
-      number: documentNumber(wire.numberTemplate, wire.number),
-      date: wire.date,
-      dueDate: wire.dueDate ?? null,
-      status: wire.status,
-      contactId,
-      currency: currencyCode(wire.currency),
-      lines: (wire.items ?? []).map((l) => line(l)),
-      total: wire.total
-    })
-  },
-  encode: (_, __, ast, canonical) => notEncodable(ast, canonical)
+export const EstimateFromWire = decodeOnly(WireEstimate, Estimate, (wire) => {
+  const contactId = refId(wire.client)
+  if (contactId === null) return ParseResult.fail(missing("client", wire, "expected client.id"))
+  return ParseResult.succeed({
+    id: wire.id,
+    number: documentNumber(wire.numberTemplate, wire.number),
+    date: wire.date,
+    dueDate: wire.dueDate ?? null,
+    status: wire.status,
+    contactId,
+    currency: currencyCode(wire.currency),
+    lines: (wire.items ?? []).map((l) => line(l)),
+    total: wire.total
+  })
 })
 
 const PAYMENT_METHODS: Record<string, string> = {
@@ -363,58 +349,46 @@ export const paymentMethod = (method: typeof WirePayment.Type["paymentMethod"]):
   return PAYMENT_METHODS[raw.toLowerCase()] ?? raw
 }
 
-export const PaymentFromWire = Schema.transformOrFail(WirePayment, Payment, {
-  strict: true,
-  decode: (wire) => {
-    const invoices = applications("invoice", wire.invoices)
-    const bills = applications("bill", wire.bills)
-    const direction = wire.type ?? (bills.length > 0 && invoices.length === 0 ? "out" : "in")
-    const applied = [...invoices, ...bills]
-    const amount = wire.amount ?? (applied.length > 0 ? applied.map((a) => a.amount as string).reduce(addAmounts) : null)
-    if (amount === null) return ParseResult.fail(missing("amount", wire, "expected an amount (or applied invoices/bills)"))
-    return ParseResult.succeed({
-      id: wire.id,
-      number: documentNumber(wire.numberTemplate, wire.number),
-      date: wire.date,
-      direction,
-      status: text(wire.status)?.toLowerCase() === "void" ? "void" as const : "open" as const,
-      amount,
-      contactId: refId(wire.client) ?? refId(wire.provider),
-      bankAccountId: refId(wire.bankAccount),
-      method: paymentMethod(wire.paymentMethod),
-      currency: currencyCode(wire.currency),
-      applications: applied
-    })
-  },
-  encode: (_, __, ast, canonical) => notEncodable(ast, canonical)
+export const PaymentFromWire = decodeOnly(WirePayment, Payment, (wire) => {
+  const invoices = applications("invoice", wire.invoices)
+  const bills = applications("bill", wire.bills)
+  const direction = wire.type ?? (bills.length > 0 && invoices.length === 0 ? "out" : "in")
+  const applied = [...invoices, ...bills]
+  const amount = wire.amount ?? (applied.length > 0 ? applied.map((a) => a.amount as string).reduce(addAmounts) : null)
+  if (amount === null) return ParseResult.fail(missing("amount", wire, "expected an amount (or applied invoices/bills)"))
+  return ParseResult.succeed({
+    id: wire.id,
+    number: documentNumber(wire.numberTemplate, wire.number),
+    date: wire.date,
+    direction,
+    status: text(wire.status)?.toLowerCase() === "void" ? "void" as const : "open" as const,
+    amount,
+    contactId: refId(wire.client) ?? refId(wire.provider),
+    bankAccountId: refId(wire.bankAccount),
+    method: paymentMethod(wire.paymentMethod),
+    currency: currencyCode(wire.currency),
+    applications: applied
+  })
 })
 
-export const CategoryFromWire = Schema.transformOrFail(WireCategory, Category, {
-  strict: true,
-  decode: (wire) =>
-    ParseResult.succeed({
-      id: wire.id,
-      parentId: wire.idParent === "" || wire.idParent === undefined ? null : wire.idParent,
-      name: wire.name,
-      code: text(wire.code),
-      type: text(wire.type),
-      status: text(wire.status)
-    }),
-  encode: (_, __, ast, canonical) => notEncodable(ast, canonical)
-})
+export const CategoryFromWire = decodeOnly(WireCategory, Category, (wire) =>
+  ParseResult.succeed({
+    id: wire.id,
+    parentId: wire.idParent === "" || wire.idParent === undefined ? null : wire.idParent,
+    name: wire.name,
+    code: text(wire.code),
+    type: text(wire.type),
+    status: text(wire.status)
+  }))
 
-export const BankAccountFromWire = Schema.transformOrFail(WireBankAccount, BankAccount, {
-  strict: true,
-  decode: (wire) =>
-    ParseResult.succeed({
-      id: wire.id,
-      name: wire.name,
-      number: text(wire.number),
-      type: text(wire.type),
-      status: text(wire.status)
-    }),
-  encode: (_, __, ast, canonical) => notEncodable(ast, canonical)
-})
+export const BankAccountFromWire = decodeOnly(WireBankAccount, BankAccount, (wire) =>
+  ParseResult.succeed({
+    id: wire.id,
+    name: wire.name,
+    number: text(wire.number),
+    type: text(wire.type),
+    status: text(wire.status)
+  }))
 
 /** The wire → canonical schema of each kind. */
 export const fromWire = {

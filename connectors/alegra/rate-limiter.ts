@@ -46,6 +46,13 @@ export class SlidingWindowLog {
     this.starts.push(now)
   }
 
+  /** Starts within the window (plus margin) that ends at `now`. */
+  countAt(now: number): number {
+    const horizon = this.windowMs + this.marginMs
+    while (this.starts.length > 0 && this.starts[0]! <= now - horizon) this.starts.shift()
+    return this.starts.length
+  }
+
   /** Start times currently remembered (for tests and diagnostics). */
   get size(): number {
     return this.starts.length

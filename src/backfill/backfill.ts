@@ -43,8 +43,8 @@ export interface BackfillSummary {
   readonly requests: number
   readonly rateLimited: number
   readonly elapsedMs: number
-  /** Average requests per minute (all of them when the run took under a minute), against the limit. */
-  readonly requestsPerMinute: number
+  /** The most requests sent within any 60 s of the run, against the limit. */
+  readonly busiestMinute: number
   readonly limitPerMinute: number
   readonly resumed: boolean
 }
@@ -158,7 +158,7 @@ export const backfill = Effect.fn("Backfill.run")(function*(options: {
     requests,
     rateLimited: usageAtEnd.rateLimited - usageAtStart.rateLimited,
     elapsedMs,
-    requestsPerMinute: elapsedMs < 60_000 ? requests : Math.round((requests / elapsedMs) * 60_000 * 10) / 10,
+    busiestMinute: usageAtEnd.busiestMinute,
     limitPerMinute: config.alegra.requestsPerMinute,
     resumed
   } satisfies BackfillSummary

@@ -70,6 +70,9 @@ export const makeCli = (wiring: CliWiring) => {
       { size, port, store, durationSeconds: duration, requestsPerMinute: rpm },
       wiring,
       wiring.demoSimulator
+    ).pipe(
+      // The demo prints its own story; logs only for warnings unless LOG_LEVEL asks for more.
+      process.env.LOG_LEVEL === undefined ? Logger.withMinimumLogLevel(LogLevel.Warning) : (effect) => effect
     )).pipe(Command.withDescription("run the whole daemon against the Alegra simulator with sample data"))
 
   return Command.make("alegra-sync").pipe(
@@ -116,6 +119,7 @@ export const runCli = (wiring: CliWiring, version: string) => {
   )
   NodeRuntime.runMain(program, {
     disableErrorReporting: true,
+    disablePrettyLogger: true,
     teardown: (exit) => {
       let code: number = ExitCode.ok
       if (Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause)) {

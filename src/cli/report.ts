@@ -29,7 +29,7 @@ export const formatSummary = (summary: BackfillSummary): string => {
     header,
     ...rows,
     total,
-    `${summary.requestsPerMinute} requests per minute against a limit of ${summary.limitPerMinute}${
+    `${summary.requests} requests in ${(summary.elapsedMs / 1000).toFixed(1)} s; busiest minute ${summary.busiestMinute} requests, Alegra allows ${summary.limitPerMinute}${
       summary.resumed ? "; resumed from a checkpoint" : ""
     }`
   ].join("\n")

@@ -1,4 +1,4 @@
-import { Duration, Effect, Option, Queue, Ref, Schema } from "effect"
+import { Duration, Effect, Option, Queue, Ref, Schedule, Schema } from "effect"
 import { type CanonicalRecord, type Kind, recordSchemas } from "../../schema/index.js"
 import { SyncConfig } from "../config/index.js"
 import { Alegra, AlegraError } from "../ports/alegra.js"
@@ -100,6 +100,14 @@ export class InboxWorker extends Effect.Service<InboxWorker>()("alegra-sync/Inbo
     yield* drainOnce.pipe(
       Effect.catchAllCause((cause) => Effect.logError("inbox worker", cause).pipe(Effect.zipRight(Effect.sleep(1_000)))),
       Effect.forever,
+      Effect.forkScoped
+    )
+
+    // Done rows are kept a week (duplicate deliveries are recognised against them), then pruned.
+    yield* store.inbox.prune(Date.now() - 7 * 86_400_000).pipe(
+      Effect.tap((pruned) => pruned > 0 ? Effect.logInfo("inbox pruned").pipe(Effect.annotateLogs({ rows: pruned })) : Effect.void),
+      Effect.catchAllCause((cause) => Effect.logError("inbox prune failed", cause)),
+      Effect.repeat(Schedule.spaced("1 hour")),
       Effect.forkScoped
     )
 

@@ -73,6 +73,8 @@ export interface AlegraUsage {
   readonly requests: number
   readonly rateLimited: number
   readonly retries: number
+  /** The most requests sent within any 60 s, to hold against Alegra's per-minute limit. */
+  readonly busiestMinute: number
 }
 
 export interface AlegraPort {

@@ -165,7 +165,7 @@ describe("Alegra client: errors", () => {
     expect(error.path).toBe("/contacts?start=0&limit=30&order_field=id&order_direction=ASC")
     expect(error.transient).toBe(false)
     expect(server.arrivals).toHaveLength(1)
-    expect(usage).toEqual({ requests: 1, rateLimited: 0, retries: 0 })
+    expect(usage).toEqual({ requests: 1, rateLimited: 0, retries: 0, busiestMinute: 1 })
   })
 
   it("reads the {error: {code, message}} form too", async () => {
@@ -229,7 +229,7 @@ describe("Alegra client: retries", () => {
       Effect.all({ page: alegra.listPage("contact", { start: 0 }), usage: alegra.usage }))
     expect(page.records).toHaveLength(3)
     expect(server.arrivals).toHaveLength(3)
-    expect(usage).toEqual({ requests: 3, rateLimited: 0, retries: 2 })
+    expect(usage).toEqual({ requests: 3, rateLimited: 0, retries: 2, busiestMinute: 3 })
     // Exponential backoff with ±20 % jitter: about 100 ms, then about 200 ms.
     const [a0, a1, a2] = server.arrivals.map((a) => a.at)
     expect(a1! - a0!).toBeGreaterThanOrEqual(75)
@@ -262,7 +262,7 @@ describe("Alegra client: retries", () => {
     const { page, usage } = await withAlegra(options(server.url), (alegra) =>
       Effect.all({ page: alegra.listPage("contact", { start: 0 }), usage: alegra.usage }))
     expect(page.records.map((r) => r.record.id)).toEqual(["1", "2"])
-    expect(usage).toEqual({ requests: 3, rateLimited: 0, retries: 2 })
+    expect(usage).toEqual({ requests: 3, rateLimited: 0, retries: 2, busiestMinute: 3 })
   })
 
   it("a request that gets no response within the timeout is retried", async () => {
@@ -316,7 +316,7 @@ describe("Alegra client: rate limits", () => {
     const { page, usage } = await withAlegra(options(server.url), (alegra) =>
       Effect.all({ page: alegra.listPage("contact", { start: 0 }), usage: alegra.usage }))
     expect(page.records).toHaveLength(2)
-    expect(usage).toEqual({ requests: 2, rateLimited: 1, retries: 1 })
+    expect(usage).toEqual({ requests: 2, rateLimited: 1, retries: 1, busiestMinute: 2 })
     expect(server.arrivals[1]!.at - server.arrivals[0]!.at).toBeGreaterThanOrEqual(990)
   })
 
@@ -329,7 +329,7 @@ describe("Alegra client: rate limits", () => {
     const { page, usage } = await withAlegra(options(server.url), (alegra) =>
       Effect.all({ page: alegra.listPage("contact", { start: 0 }), usage: alegra.usage }))
     expect(page.records).toHaveLength(1)
-    expect(usage).toEqual({ requests: 2, rateLimited: 1, retries: 1 })
+    expect(usage).toEqual({ requests: 2, rateLimited: 1, retries: 1, busiestMinute: 2 })
     expect(server.arrivals[1]!.at - server.arrivals[0]!.at).toBeGreaterThanOrEqual(990)
   })
 
@@ -553,7 +553,7 @@ describe("Alegra client against the simulator", () => {
       if (limit !== null) expect(Number(limit)).toBeLessThanOrEqual(30)
     }
     expect(sim.stats.maxInAnySlidingWindow(2000)).toBeLessThanOrEqual(20)
-    expect(usage).toEqual({ requests: requests.length, rateLimited: 0, retries: 0 })
+    expect(usage).toEqual({ requests: requests.length, rateLimited: 0, retries: 0, busiestMinute: requests.length })
   })
 
   it("waits out 429s (both forms), retries 5xx and connection resets, and recovers", async () => {
@@ -569,7 +569,7 @@ describe("Alegra client against the simulator", () => {
       Effect.all({ page: alegra.listPage("contact", { start: 0 }), usage: alegra.usage }))
     expect(page.records.map((r) => r.record)).toMatchObject([{ name: "Ana", roles: ["client"] }])
     expect(sim.faults.pending().responses).toBe(0)
-    expect(usage).toEqual({ requests: 7, rateLimited: 2, retries: 6 })
+    expect(usage).toEqual({ requests: 7, rateLimited: 2, retries: 6, busiestMinute: 7 })
     const requests = sim.stats.requests()
     expect(requests.map((r) => r.fault ?? r.status)).toEqual([
       "rate-limit",

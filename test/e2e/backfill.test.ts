@@ -40,6 +40,7 @@ describe("backfill", () => {
     expect(summary.records).toBe(total)
     expect(summary.rateLimited).toBe(0)
     expect(summary.requests).toBe(sim.stats.requests().length)
+    expect(summary.busiestMinute).toBe(sim.stats.maxInAnySlidingWindow(60_000))
     for (const kind of kinds) {
       expect(summary.kinds.find((k: { kind: string }) => k.kind === kind)).toMatchObject({ read: sim.admin.count(kind) })
       expect(actualMirror(config.storePath, kind), kind).toEqual(expectedMirror(sim, kind))
