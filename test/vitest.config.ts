@@ -2,6 +2,7 @@ import { defineConfig } from "vitest/config"
 
 export default defineConfig({
   test: {
+    setupFiles: ["test/support/setup.ts"],
     include: ["test/**/*.test.ts", "connectors/**/*.test.ts", "src/**/*.test.ts", "schema/**/*.test.ts"],
     // Integration tests start real processes and HTTP servers: generous, but bounded.
     testTimeout: 120_000,

@@ -3,17 +3,14 @@ import type { SqlClient } from "@effect/sql"
 import type { SqliteClient } from "@effect/sql-sqlite-node"
 import { Effect, Layer } from "effect"
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process"
-import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
-import { fileURLToPath } from "node:url"
 import { sqliteLayer, type SqliteLayerOptions, Store } from "../../src/store/index.js"
+import { repoRoot, tempDir } from "../support/process.js"
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
+export { repoRoot }
 
 /** A database path inside a new temp directory, one level down (the layer must create it). */
-export const tempDbFile = (): string =>
-  path.join(fs.mkdtempSync(path.join(os.tmpdir(), "alegra-sync-store-")), "data", "store.db")
+export const tempDbFile = (): string => path.join(tempDir("store"), "data", "store.db")
 
 /** Store + SqlClient + SqliteClient on `file`, built once per call (one connection). */
 export const storeLayer = (file: string, options?: SqliteLayerOptions) => {

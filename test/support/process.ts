@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process"
-import { mkdtempSync, writeFileSync } from "node:fs"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
@@ -8,7 +8,19 @@ import { fileURLToPath } from "node:url"
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 const bin = path.join(repoRoot, "src/bin.mjs")
 
-export const tempDir = (prefix: string) => mkdtempSync(path.join(tmpdir(), `alegra-sync-${prefix}-`))
+const created: Array<string> = []
+
+/** Removes the temp folders made so far (test/support/setup.ts calls it after each test file). */
+export const removeTempDirs = () => {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true })
+}
+
+/** A fresh temp folder, removed after the test file. */
+export const tempDir = (prefix: string) => {
+  const dir = mkdtempSync(path.join(tmpdir(), `alegra-sync-${prefix}-`))
+  created.push(dir)
+  return dir
+}
 
 export const freePort = () =>
   new Promise<number>((resolve, reject) => {
