@@ -20,8 +20,6 @@ const configOption = Options.text("config").pipe(
 )
 const jsonOption = Options.boolean("json").pipe(Options.withDescription("print the result as JSON"))
 
-const load = (file: string) => loadConfigFile(file)
-
 export interface CliWiring extends Wiring {
   readonly demoSimulator: (options: DemoOptions) => Promise<DemoSimulator>
 }
@@ -29,7 +27,7 @@ export interface CliWiring extends Wiring {
 export const makeCli = (wiring: CliWiring) => {
   const run = Command.make("run", { config: configOption }, ({ config }) =>
     Effect.gen(function*() {
-      const resolved = yield* load(config)
+      const resolved = yield* loadConfigFile(config)
       yield* runDaemon.pipe(Effect.provide(daemonLayer(resolved, wiring)))
     })).pipe(Command.withDescription("run the daemon: webhooks, polling, sweep and the HTTP server"))
 
@@ -39,7 +37,7 @@ export const makeCli = (wiring: CliWiring) => {
     restart: Options.boolean("restart").pipe(Options.withDescription("ignore the checkpoint and read everything again"))
   }, ({ config, json, restart }) =>
     Effect.gen(function*() {
-      const resolved = yield* load(config)
+      const resolved = yield* loadConfigFile(config)
       const tty = process.stderr.isTTY === true && !json
       const totals = new Map<string, number>()
       const startedAt = Date.now()
@@ -55,7 +53,7 @@ export const makeCli = (wiring: CliWiring) => {
 
   const status = Command.make("status", { config: configOption, json: jsonOption }, ({ config, json }) =>
     Effect.gen(function*() {
-      const resolved = yield* load(config)
+      const resolved = yield* loadConfigFile(config)
       yield* showStatus(json).pipe(Effect.provide(storeLayer(resolved)))
     })).pipe(Command.withDescription("show links, mirror, inbox depth, dead letters and cursors"))
 
