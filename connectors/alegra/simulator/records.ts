@@ -1,17 +1,9 @@
 /** How the simulator stores records internally (wire shapes are built by each rule module's render). */
+import { type Kind, kinds } from "../../../schema/index.js"
 
-export const KINDS = [
-  "category",
-  "bank-account",
-  "contact",
-  "item",
-  "invoice",
-  "bill",
-  "payment",
-  "credit-note",
-  "estimate"
-] as const
-export type SimKind = (typeof KINDS)[number]
+/** The simulator keeps the same kinds as the canonical model, prerequisites first. */
+export const KINDS = kinds
+export type SimKind = Kind
 
 export const isKind = (s: string): s is SimKind => (KINDS as ReadonlyArray<string>).includes(s)
 
@@ -78,7 +70,7 @@ export interface ItemRec extends BaseRec {
 }
 
 /** A document line: a catalog item (itemId) or an accounting account (categoryId, bills only). */
-export interface LineRec {
+export interface LineInput {
   readonly itemId: string | null
   readonly categoryId: string | null
   readonly name: string
@@ -88,6 +80,10 @@ export interface LineRec {
   readonly quantity: number
   readonly discount: number
   readonly taxIds: ReadonlyArray<number>
+}
+
+/** A line with its amounts computed. */
+export interface LineRec extends LineInput {
   /** price × quantity, before discount. */
   readonly grossCents: number
   /** grossCents minus the discount. */

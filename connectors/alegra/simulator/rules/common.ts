@@ -2,7 +2,7 @@
 import { CURRENCIES, DEFAULT_CURRENCY, taxById } from "../catalog.js"
 import { badRequest, Code, invalidField, referenceNotFound, requiredField } from "../errors.js"
 import { decimal, has, isObj, list, object, optText, refId } from "../input.js"
-import type { ContactRec, LineRec, NumberingRec, SimKind, StampRec, Totals } from "../records.js"
+import type { ContactRec, LineInput, LineRec, NumberingRec, SimKind, StampRec, Totals } from "../records.js"
 import type { Store } from "../state.js"
 import { formatDateTime, hash32, isValidDate, type Json, type JsonObject, toCents, wireDecimal, wireMoney } from "../util.js"
 import type { Filter } from "./resource.js"
@@ -21,17 +21,6 @@ export const parseTaxes = (v: unknown, field: string): ReadonlyArray<number> => 
   return [...new Set(ids)]
 }
 
-export interface LineInput {
-  readonly itemId: string | null
-  readonly categoryId: string | null
-  readonly name: string
-  readonly description: string | null
-  readonly reference: string | null
-  readonly price: number
-  readonly quantity: number
-  readonly discount: number
-  readonly taxIds: ReadonlyArray<number>
-}
 
 export const computeLine = (l: LineInput): LineRec => {
   const grossCents = toCents(l.price * l.quantity)
