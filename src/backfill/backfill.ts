@@ -3,7 +3,7 @@ import type { Kind } from "../../schema/index.js"
 import { SyncConfig } from "../config/index.js"
 import { recordAlegraObservation } from "../engine/apply.js"
 import { contentHash } from "../engine/hash.js"
-import { compareIds } from "../capture/observe.js"
+import { maxId, takeUnseen } from "../capture/observe.js"
 import { paymentsCursor } from "../capture/pollers.js"
 import { Alegra, type Page } from "../ports/alegra.js"
 import { Store, writeTransaction } from "../store/index.js"
@@ -96,13 +96,11 @@ export const backfill = Effect.fn("Backfill.run")(function*(options: {
     const kindStart = Date.now()
     let current: KindState = begun
     let start: number | null = begun.start
-    // Alegra lists a payment once per category line, and such lines can straddle pages.
     const seen = new Set<string>()
     while (start !== null) {
       const page: Page = yield* alegra.listPage(kind, { start })
       const seenAt = Date.now()
-      const fresh = page.records.filter(({ record }) => !seen.has(record.id))
-      for (const { record } of fresh) seen.add(record.id)
+      const fresh = takeUnseen(seen, page.records)
       const next: KindState = {
         start: page.next ?? start + page.records.length,
         done: false,
@@ -145,8 +143,7 @@ export const backfill = Effect.fn("Backfill.run")(function*(options: {
   yield* store.cursors.set(backfillCursor, state)
   // Payments are polled newest first down to a high-water mark: start it where the backfill ended.
   if (Option.isNone(yield* store.cursors.get(paymentsCursor))) {
-    const ids = [...(yield* store.mirror.hashes("payment")).keys()]
-    const highWater = ids.reduce<string | null>((high, id) => (high === null || compareIds(id, high) > 0 ? id : high), null)
+    const highWater = maxId((yield* store.mirror.hashes("payment")).keys())
     yield* store.cursors.set(paymentsCursor, { highWater, polledAt: null })
   }
   const usageAtEnd = yield* alegra.usage

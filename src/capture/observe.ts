@@ -58,3 +58,27 @@ export const compareIds = (a: string, b: string): number => {
   }
   return a < b ? -1 : a > b ? 1 : 0
 }
+
+/** The highest id by `compareIds`, or `initial` when there is none higher. */
+export const maxId = (ids: Iterable<string>, initial: string | null = null): string | null => {
+  let high = initial
+  for (const id of ids) if (high === null || compareIds(id, high) > 0) high = id
+  return high
+}
+
+/** The lowest id by `compareIds`, or null for none. */
+export const minId = (ids: Iterable<string>): string | null => {
+  let low: string | null = null
+  for (const id of ids) if (low === null || compareIds(id, low) < 0) low = id
+  return low
+}
+
+/**
+ * The records not seen on an earlier page, adding them to `seen`: Alegra lists a
+ * payment once per category line, and such lines can straddle pages.
+ */
+export const takeUnseen = (seen: Set<string>, records: ReadonlyArray<CanonicalRecord>): Array<CanonicalRecord> => {
+  const fresh = records.filter((r) => !seen.has(r.record.id))
+  for (const r of fresh) seen.add(r.record.id)
+  return fresh
+}

@@ -4,7 +4,7 @@ import { SyncConfig } from "../config/index.js"
 import { InboxWorker } from "../engine/worker.js"
 import { Alegra, type Page } from "../ports/alegra.js"
 import { Store } from "../store/index.js"
-import { compareIds, offerChanged, offerMissing } from "./observe.js"
+import { compareIds, maxId, minId, offerChanged, offerMissing, takeUnseen } from "./observe.js"
 
 export const paymentsCursor = "poll:payment"
 export const creditNotesCursor = "poll:credit-note"
@@ -28,10 +28,11 @@ export const pollPayments = Effect.fn("Capture.pollPayments")(function*() {
   )
   const runId = Date.now()
   const records: Array<CanonicalRecord> = []
+  const seen = new Set<string>()
   let start: number | null = 0
   while (start !== null) {
     const page: Page = yield* alegra.listPage("payment", { start, order: "desc" })
-    records.push(...page.records)
+    records.push(...takeUnseen(seen, page.records))
     const reachedMark = cursor.highWater !== null &&
       page.records.some((r) => compareIds(r.record.id, cursor.highWater!) <= 0)
     const enough = records.length >= config.polling.paymentsRecent
@@ -41,19 +42,12 @@ export const pollPayments = Effect.fn("Capture.pollPayments")(function*() {
   const hashes = yield* store.mirror.hashes("payment")
   const offered = yield* offerChanged("alegra-poll", records, hashes)
   // Mirrored payments inside the range just read that Alegra no longer lists: deleted, or skipped.
-  const seen = new Set(records.map((r) => r.record.id))
-  const lowest = records.reduce<string | null>(
-    (low, r) => (low === null || compareIds(r.record.id, low) < 0 ? r.record.id : low),
-    null
-  )
+  const lowest = minId(seen)
   const missing = lowest === null
     ? []
     : [...hashes.keys()].filter((id) => !seen.has(id) && compareIds(id, lowest) >= 0)
   const gone = yield* offerMissing("alegra-poll", "payment", missing, runId)
-  const highWater = records.reduce<string | null>(
-    (high, r) => (high === null || compareIds(r.record.id, high) > 0 ? r.record.id : high),
-    cursor.highWater
-  )
+  const highWater = maxId(seen, cursor.highWater)
   yield* store.cursors.set(paymentsCursor, { highWater, polledAt: runId })
   return { read: records.length, offered: offered + gone }
 })
@@ -68,16 +62,16 @@ export const pollCreditNotes = Effect.fn("Capture.pollCreditNotes")(function*() 
   const runId = Date.now()
   const dateFrom = isoDate(runId - config.polling.creditNotesWindowDays * 86_400_000)
   const records: Array<CanonicalRecord> = []
+  const seen = new Set<string>()
   let start: number | null = 0
   while (start !== null) {
     const page: Page = yield* alegra.listPage("credit-note", { start, dateFrom })
-    records.push(...page.records)
+    records.push(...takeUnseen(seen, page.records))
     start = page.next
   }
   const rows = yield* store.mirror.list("credit-note")
   const hashes = new Map(rows.map((row) => [row.id, row.hash]))
   const offered = yield* offerChanged("alegra-poll", records, hashes)
-  const seen = new Set(records.map((r) => r.record.id))
   const missing = rows
     .filter((row) => !seen.has(row.id) && String((row.content as { date?: string }).date ?? "") >= dateFrom)
     .map((row) => row.id)

@@ -1,10 +1,9 @@
 import { Effect, Layer } from "effect"
-import type { CanonicalRecord } from "../../schema/index.js"
 import { SyncConfig } from "../config/index.js"
 import { InboxWorker } from "../engine/worker.js"
 import { Alegra, type Page } from "../ports/alegra.js"
 import { Store } from "../store/index.js"
-import { offerChanged, offerMissing } from "./observe.js"
+import { offerChanged, offerMissing, takeUnseen } from "./observe.js"
 import { reconcileSubscriptions } from "./subscriptions.js"
 
 export const sweepCursor = "sweep"
@@ -27,8 +26,7 @@ export const sweep = Effect.fn("Capture.sweep")(function*() {
     let start: number | null = 0
     while (start !== null) {
       const page: Page = yield* alegra.listPage(kind, { start, background: true })
-      const fresh: Array<CanonicalRecord> = page.records.filter((r) => !seen.has(r.record.id))
-      for (const r of fresh) seen.add(r.record.id)
+      const fresh = takeUnseen(seen, page.records)
       read += fresh.length
       offered += yield* offerChanged("alegra-sweep", fresh, hashes)
       start = page.next
