@@ -4,7 +4,14 @@ import { Effect, Either, Layer, Option, Schema } from "effect"
 import { kinds } from "../../schema/index.js"
 import type { CanonicalRecord, Kind } from "../../schema/index.js"
 import { Alegra } from "../../src/ports/alegra.js"
-import type { AlegraError, AlegraPort, ListOptions, Page, WebhookSubscription } from "../../src/ports/alegra.js"
+import type {
+  AlegraError,
+  AlegraPort,
+  ListOptions,
+  Observation,
+  Page,
+  WebhookSubscription
+} from "../../src/ports/alegra.js"
 import { makeAlegraHttp } from "./client.js"
 import type { AlegraClientOptions, AlegraHttp } from "./client.js"
 import { alegraError } from "./errors.js"
@@ -19,7 +26,7 @@ import {
   resources,
   SUBSCRIPTIONS_PATH
 } from "./resources.js"
-import { parseWebhook, stripScheme, webhookEvents } from "./webhooks.js"
+import { parseWebhook, stripScheme, webhookEvents, webhookKinds } from "./webhooks.js"
 import { rowsOf, WireListEnvelope, WireSubscriptionCreated, WireSubscriptionList } from "./wire.js"
 import type { WireSubscription } from "./wire.js"
 
@@ -69,6 +76,7 @@ export const makeAlegraPort = (http: AlegraHttp): AlegraPort => {
     const resource = resources[kind]
     const query = listQuery(kind, options)
     const context: ErrorContext = { method: "GET", path: pathWithQuery(resource.path, query) }
+    const readAt = Date.now()
     const body = yield* http.request({ method: "GET", path: resource.path, query, background: options.background ?? false })
     const envelope = decodeEnvelope(body)
     if (Either.isLeft(envelope)) {
@@ -81,22 +89,23 @@ export const makeAlegraPort = (http: AlegraHttp): AlegraPort => {
     const flat = kind === "category" ? flattenCategories(rows) : rows
     const records = yield* decodeRows(kind, dedupeById(flat), context)
     const start = Math.max(0, Math.floor(options.start))
-    const page: Page = { records, next: rows.length >= PAGE_LIMIT ? start + rows.length : null }
+    const page: Page = { records, next: rows.length >= PAGE_LIMIT ? start + rows.length : null, readAt }
     return page
   })
 
   const get = Effect.fn("Alegra.get")(function*(kind: Kind, id: string) {
     const path = recordPath(kind, id)
     const context: ErrorContext = { method: "GET", path }
+    const readAt = Date.now()
     const body = yield* http.request({ method: "GET", path }).pipe(
       Effect.map(Option.some),
       Effect.catchIf((error) => error.status === 404, () => Effect.succeed(Option.none()))
     )
-    if (Option.isNone(body)) return Option.none<CanonicalRecord>()
+    if (Option.isNone(body)) return { readAt, record: Option.none<CanonicalRecord>() } satisfies Observation
     // Tolerate a `{data: {...}}` wrapper around the record.
     const raw = isObject(body.value) && !("id" in body.value) && isObject(body.value.data) ? body.value.data : body.value
     const [record] = yield* decodeRows(kind, [raw], context)
-    return Option.some(record!)
+    return { readAt, record: Option.some(record!) } satisfies Observation
   })
 
   const listSubscriptions = Effect.fn("Alegra.subscriptions.list")(function*() {
@@ -165,8 +174,14 @@ export const makeAlegraPort = (http: AlegraHttp): AlegraPort => {
       create: createSubscription,
       remove: (id) => Effect.asVoid(removeSubscription(id))
     },
-    parseWebhook,
-    usage: http.usage
+    parseWebhook: (body) =>
+      Option.match(parseWebhook(body), {
+        onNone: () => ({ _tag: "Unreadable", kinds: webhookKinds, reason: "no known event and record id" }),
+        onSome: (hint) => ({ _tag: "Hints", hints: [hint] })
+      }),
+    isValidId: (_kind, id) => /^[1-9]\d{0,19}$/.test(id) || /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id),
+    usage: http.usage,
+    health: Effect.succeed({ state: "ok", lastSuccessAt: null, lastFailure: null, pausedUntil: null })
   }
 }
 

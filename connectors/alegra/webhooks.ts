@@ -26,6 +26,9 @@ const ACTIONS = [
   { prefix: "delete", action: "deleted" }
 ] as const
 
+/** The kinds Alegra sends webhooks for. */
+export const webhookKinds: ReadonlyArray<Kind> = RESOURCES.map((r) => r.kind)
+
 /** The 12 events: new-/edit-/delete- × invoice, bill, client, item. */
 export const webhookEvents: ReadonlyArray<string> = RESOURCES.flatMap((r) => ACTIONS.map((a) => `${a.prefix}-${r.name}`))
 

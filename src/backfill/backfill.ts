@@ -119,7 +119,7 @@ export const backfill = Effect.fn("Backfill.run")(function*(options: {
     let removed = 0
     for (const id of yield* store.mirror.idsSeenBefore(kind, state.startedAt)) {
       const observed = yield* alegra.get(kind, id)
-      const plan = yield* writeTransaction(recordAlegraObservation(kind, id, observed, Date.now()))
+      const plan = yield* writeTransaction(recordAlegraObservation(kind, id, observed.record, observed.readAt))
       if (plan._tag === "Delete") removed++
     }
     current = { ...current, done: true }

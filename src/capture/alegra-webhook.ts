@@ -44,7 +44,8 @@ export const alegraWebhookHandler = Effect.gen(function*() {
     return json(400, { error: "malformed JSON body" })
   }
   const alegra = yield* Alegra
-  const hint = alegra.parseWebhook(body)
+  const reading = alegra.parseWebhook(body)
+  const hint = reading._tag === "Hints" && reading.hints[0] !== undefined ? Option.some(reading.hints[0]) : Option.none()
   if (Option.isNone(hint)) {
     yield* Effect.logWarning("alegra webhook not understood: ignored")
     return json(422, { error: "not an Alegra delivery this daemon understands (expected subject and a record id)" })

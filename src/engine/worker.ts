@@ -70,8 +70,9 @@ export class InboxWorker extends Effect.Service<InboxWorker>()("alegra-sync/Inbo
 
     const process = Effect.fn("InboxWorker.process")(function*(row: InboxRow) {
       const fromPayload = row.payload === null ? Option.none() : decodePayload(row.kind, row.payload)
-      const observed = Option.isSome(fromPayload) ? fromPayload : yield* alegra.get(row.kind, row.recordId)
-      const seenAt = Date.now()
+      const { readAt: seenAt, record: observed } = Option.isSome(fromPayload)
+        ? { readAt: Date.now(), record: fromPayload }
+        : yield* alegra.get(row.kind, row.recordId)
       const plan = yield* writeTransaction(Effect.gen(function*() {
         const plan = yield* recordAlegraObservation(row.kind, row.recordId, observed, seenAt)
         const completed = yield* store.inbox.complete(row.id, row.generation)

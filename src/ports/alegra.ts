@@ -51,6 +51,37 @@ export interface Page {
   readonly records: ReadonlyArray<CanonicalRecord>
   /** Offset of the next page, or null when this was the last one. */
   readonly next: number | null
+  /**
+   * When the request that returned this page was sent (epoch ms, the attempt that
+   * succeeded). Observations are ordered by it: the store never replaces a copy read
+   * later with one read earlier.
+   */
+  readonly readAt: number
+}
+
+/** One read of a record by id. */
+export interface Observation {
+  /** When the request was sent (epoch ms, the attempt that succeeded). */
+  readonly readAt: number
+  /** None when Alegra answered 404 (deleted, or never existed). */
+  readonly record: Option.Option<CanonicalRecord>
+}
+
+/** How the connection to Alegra is doing, for /health and the logs. */
+export type ConnectorState =
+  | "starting" // no call made yet
+  | "ok" // the last call succeeded
+  | "auth-failing" // 401/402/403: nothing will work until the credentials are fixed
+  | "rate-limited" // paused until the server's window resets
+  | "unreachable" // transport failures or 5xx on the last calls
+
+export interface ConnectorHealth {
+  readonly state: ConnectorState
+  /** Epoch ms of the last 2xx, null when none yet. */
+  readonly lastSuccessAt: number | null
+  readonly lastFailure: { readonly at: number; readonly reason: AlegraFailure; readonly message: string } | null
+  /** Epoch ms until which no request is sent (a 429 or X-Rate-Limit-Remaining 0), null when not paused. */
+  readonly pausedUntil: number | null
 }
 
 export interface WebhookSubscription {
@@ -68,6 +99,16 @@ export interface WebhookHint {
   readonly id: string
 }
 
+/**
+ * What a webhook body says. `Unreadable` is a delivery with the right token that
+ * cannot be read (unknown shape, no id, an id of a shape Alegra never issues): it is
+ * still answered 2xx, kept for diagnosis, and the kinds it may concern are re-read
+ * (a targeted sweep), so the change is not lost.
+ */
+export type WebhookReading =
+  | { readonly _tag: "Hints"; readonly hints: ReadonlyArray<WebhookHint> }
+  | { readonly _tag: "Unreadable"; readonly kinds: ReadonlyArray<Kind>; readonly reason: string }
+
 /** Counters of the calls made through the client since it was built. */
 export interface AlegraUsage {
   readonly requests: number
@@ -83,16 +124,19 @@ export interface AlegraPort {
   /** The webhook events Alegra offers (new-/edit-/delete- for invoice, bill, client, item). */
   readonly webhookEvents: ReadonlyArray<string>
   readonly listPage: (kind: Kind, options: ListOptions) => Effect.Effect<Page, AlegraError>
-  /** None when Alegra answers 404 (deleted or never existed). */
-  readonly get: (kind: Kind, id: string) => Effect.Effect<Option.Option<CanonicalRecord>, AlegraError>
+  /** Re-reads one record; its `record` is None when Alegra answers 404. */
+  readonly get: (kind: Kind, id: string) => Effect.Effect<Observation, AlegraError>
   readonly subscriptions: {
     readonly list: Effect.Effect<ReadonlyArray<WebhookSubscription>, AlegraError>
     readonly create: (event: string, url: string) => Effect.Effect<WebhookSubscription, AlegraError>
     readonly remove: (id: string) => Effect.Effect<void, AlegraError>
   }
-  /** Reads a delivery body; None when it is not a delivery this connector understands. */
-  readonly parseWebhook: (body: unknown) => Option.Option<WebhookHint>
+  /** Reads a delivery body (parsed JSON). Never fails: what it cannot read is `Unreadable`. */
+  readonly parseWebhook: (body: unknown) => WebhookReading
+  /** Whether `id` has a shape Alegra issues for `kind` (numeric strings, UUIDs): anything else is never sent to Alegra. */
+  readonly isValidId: (kind: Kind, id: string) => boolean
   readonly usage: Effect.Effect<AlegraUsage>
+  readonly health: Effect.Effect<ConnectorHealth>
 }
 
 /** The Alegra account, as the engine sees it. */

@@ -131,8 +131,8 @@ describe("Alegra client: requests", () => {
     await withAlegra(options(server.url), (alegra) =>
       Effect.gen(function*() {
         const found = yield* alegra.get("contact", "5")
-        expect(Option.getOrThrow(found)).toMatchObject({ kind: "contact", record: { id: "5", roles: ["client", "provider"] } })
-        expect(yield* alegra.get("contact", "6")).toEqual(Option.none())
+        expect(Option.getOrThrow(found.record)).toMatchObject({ kind: "contact", record: { id: "5", roles: ["client", "provider"] } })
+        expect((yield* alegra.get("contact", "6")).record).toEqual(Option.none())
       }))
     expect(server.arrivals).toHaveLength(2)
   })
@@ -542,7 +542,7 @@ describe("Alegra client against the simulator", () => {
       for (const [id, record] of expected) expect(all.get(id), `${kind} ${id}`).toEqual(record)
     }
     for (const found of fetched) {
-      const record = Option.getOrThrow(found)
+      const record = Option.getOrThrow(found.record)
       expect(record).toEqual(held(sim, record.kind).get(record.record.id))
     }
     const requests = sim.stats.requests()
@@ -606,8 +606,8 @@ describe("Alegra client against the simulator", () => {
         invalid: Effect.flip(alegra.subscriptions.create("new-payment", "https://hooks.example.com/x")),
         usage: alegra.usage
       }))
-    expect(Option.getOrThrow(found).record).toMatchObject({ id: String(contact["id"]), name: "Ana" })
-    expect(missing).toEqual(Option.none())
+    expect(Option.getOrThrow(found.record).record).toMatchObject({ id: String(contact["id"]), name: "Ana" })
+    expect(missing.record).toEqual(Option.none())
     expect(invalid).toMatchObject({ reason: "validation", status: 400 })
     expect(invalid.message.length).toBeGreaterThan(0)
     expect(invalid.code).not.toBeNull()
