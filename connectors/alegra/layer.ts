@@ -176,8 +176,8 @@ export const makeAlegraPort = (http: AlegraHttp): AlegraPort => {
     },
     parseWebhook: (body) =>
       Option.match(parseWebhook(body), {
-        onNone: () => ({ _tag: "Unreadable", kinds: webhookKinds, reason: "no known event and record id" }),
-        onSome: (hint) => ({ _tag: "Hints", hints: [hint] })
+        onNone: () => ({ hints: [], unreadable: { kinds: webhookKinds, reason: "no known event and record id" } }),
+        onSome: (hint) => ({ hints: [hint], unreadable: null })
       }),
     isValidId: (_kind, id) => /^[1-9]\d{0,19}$/.test(id) || /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id),
     usage: http.usage,

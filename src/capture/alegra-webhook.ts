@@ -45,7 +45,7 @@ export const alegraWebhookHandler = Effect.gen(function*() {
   }
   const alegra = yield* Alegra
   const reading = alegra.parseWebhook(body)
-  const hint = reading._tag === "Hints" && reading.hints[0] !== undefined ? Option.some(reading.hints[0]) : Option.none()
+  const hint = Option.fromNullable(reading.hints[0])
   if (Option.isNone(hint)) {
     yield* Effect.logWarning("alegra webhook not understood: ignored")
     return json(422, { error: "not an Alegra delivery this daemon understands (expected subject and a record id)" })

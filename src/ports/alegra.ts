@@ -100,14 +100,16 @@ export interface WebhookHint {
 }
 
 /**
- * What a webhook body says. `Unreadable` is a delivery with the right token that
- * cannot be read (unknown shape, no id, an id of a shape Alegra never issues): it is
- * still answered 2xx, kept for diagnosis, and the kinds it may concern are re-read
- * (a targeted sweep), so the change is not lost.
+ * What a webhook body says: the records it names, and whether part of it (or all of
+ * it) could not be read. A delivery with the right token is always answered 2xx;
+ * what cannot be read (unknown shape, no id, an id of a shape Alegra never issues)
+ * is kept for diagnosis and the kinds it may concern are re-read (a targeted
+ * sweep), so the change is not lost.
  */
-export type WebhookReading =
-  | { readonly _tag: "Hints"; readonly hints: ReadonlyArray<WebhookHint> }
-  | { readonly _tag: "Unreadable"; readonly kinds: ReadonlyArray<Kind>; readonly reason: string }
+export interface WebhookReading {
+  readonly hints: ReadonlyArray<WebhookHint>
+  readonly unreadable: null | { readonly kinds: ReadonlyArray<Kind>; readonly reason: string }
+}
 
 /** Counters of the calls made through the client since it was built. */
 export interface AlegraUsage {
