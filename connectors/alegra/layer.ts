@@ -167,6 +167,7 @@ export const makeAlegraPort = (http: AlegraHttp): AlegraPort => {
   return {
     kinds,
     webhookEvents,
+    webhookKinds,
     listPage,
     get,
     subscriptions: {
