@@ -54,8 +54,15 @@ export const alegraWebhookHandler = Effect.gen(function*() {
   const reading: WebhookReading = body.ok
     ? alegra.parseWebhook(body.value)
     : { hints: [], unreadable: { kinds: alegra.webhookKinds, reason: "the body is not JSON" } }
+  // Only ids of the shapes Alegra issues become work (a "." or ".." would walk the API's paths).
+  const hints = reading.hints.filter((hint) => alegra.isValidId(hint.kind, hint.id))
+  const rejected = reading.hints.filter((hint) => !alegra.isValidId(hint.kind, hint.id))
+  const unreadable = rejected.length === 0 ? reading.unreadable : {
+    kinds: [...new Set([...(reading.unreadable?.kinds ?? []), ...rejected.map((hint) => hint.kind)])],
+    reason: [reading.unreadable?.reason, "a record id of a shape Alegra never issues"].filter(Boolean).join("; ")
+  }
   const bodyHash = createHash("sha256").update(text.value).digest("hex").slice(0, 32)
-  const offers: ReadonlyArray<InboxOffer> = reading.hints.map((hint) => ({
+  const offers: ReadonlyArray<InboxOffer> = hints.map((hint) => ({
     system: "alegra",
     kind: hint.kind,
     recordId: hint.id,
@@ -66,18 +73,18 @@ export const alegraWebhookHandler = Effect.gen(function*() {
   }))
   const ingest = yield* Ingest
   const results = yield* ingest.offer(offers)
-  if (reading.unreadable !== null) {
+  if (unreadable !== null) {
     const store = yield* Store
     const sweeper = yield* Sweeper
     yield* store.unreadable.record({
       system: "alegra",
-      reason: reading.unreadable.reason,
-      kinds: reading.unreadable.kinds,
+      reason: unreadable.reason,
+      kinds: unreadable.kinds,
       body: text.value
     })
-    yield* sweeper.request(reading.unreadable.kinds)
+    yield* sweeper.request(unreadable.kinds)
     yield* Effect.logWarning("alegra webhook not understood: kept for diagnosis, its kinds will be re-read").pipe(
-      Effect.annotateLogs({ reason: reading.unreadable.reason, kinds: reading.unreadable.kinds.join(",") })
+      Effect.annotateLogs({ reason: unreadable.reason, kinds: unreadable.kinds.join(",") })
     )
   }
   return json(200, { status: "ok", recorded: results.filter((r) => r !== "duplicate").length })

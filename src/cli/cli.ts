@@ -4,6 +4,7 @@ import { Cause, Console, Effect, Exit, Layer, Logger, LogLevel, Option } from "e
 import { backfill, type BackfillProgress } from "../backfill/backfill.js"
 import { ConfigError, loadConfigFile } from "../config/index.js"
 import { AlegraError } from "../ports/alegra.js"
+import { StoreError } from "../store/index.js"
 import { type DemoOptions, type DemoSimulator, runDemo } from "./demo.js"
 import { baseLayer, storeLayer, type Wiring } from "./layers.js"
 import { formatSummary, progressLine } from "./report.js"
@@ -87,6 +88,10 @@ const describeFailure = (cause: Cause.Cause<unknown>): { code: number; message: 
     if (error instanceof ConfigError) return { code: ExitCode.usage, message: error.message }
     // @effect/cli already printed what was wrong with the arguments.
     if (ValidationError.isValidationError(error)) return { code: ExitCode.usage, message: null }
+    if (error instanceof StoreError) {
+      const usage = error.reason === "in-use" || error.reason === "newer-version"
+      return { code: usage ? ExitCode.usage : ExitCode.failed, message: error.message }
+    }
     if (error instanceof AlegraError) {
       const hint = error.reason === "auth" ? " (check alegra.email and alegra.token)" : ""
       return {
