@@ -130,6 +130,12 @@ export class Renderer {
       }
       return
     }
+    // Not expandable itself: an embedded hash or list (invoice `lines`, `payment`) is walked through.
+    const inner = node[segments[0]!]
+    if (segments.length > 1 && (isPlainObject(inner) || Array.isArray(inner))) {
+      this.walk(inner, segments.slice(1), full)
+      return
+    }
     throw invalidParams(`This property cannot be expanded (${full}).`, "expand")
   }
 

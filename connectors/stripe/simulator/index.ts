@@ -22,3 +22,5 @@ export { TAX_ID_TYPES, nitCheckDigit, rutCheckDigit } from "./resources/tax-id-r
 export { CURRENCIES, ZERO_DECIMAL, minorUnits } from "./money.js"
 export { MAX_LIMIT } from "./listing.js"
 export { KEY_TTL_MS } from "./idempotency.js"
+export { presets, seedAccount } from "./seed.js"
+export type { SeedSizes, SeedSummary } from "./seed.js"

@@ -38,9 +38,11 @@ export class Params<T> {
     private readonly prefix = ""
   ) {}
 
-  /** The parameter's name as Stripe reports it: `address[city]`, `lines[0][amount]`. */
+  /** The parameter's name as Stripe reports it: `address[city]`, `lines[0][amount]`, `lines[0][pricing][price]`. */
   name(key: string): string {
-    return this.prefix === "" ? key : `${this.prefix}[${key}]`
+    if (this.prefix === "") return key
+    const at = key.indexOf("[")
+    return at < 0 ? `${this.prefix}[${key}]` : `${this.prefix}[${key.slice(0, at)}]${key.slice(at)}`
   }
 
   has(key: Keys<T>): boolean {
