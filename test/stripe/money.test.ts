@@ -2,24 +2,16 @@
  * Money is exact, in each currency's minor unit (none for CLP). Expected figures are worked out by
  * hand in the comments: round half away from zero, once per line and tax rate.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import type { StripeSimulator } from "../../connectors/stripe/simulator/index.js"
-import { client, failure, raw, start, Stripe } from "./support.js"
+import { describe, expect, it } from "vitest"
+import { failure, harness, raw, Stripe } from "./support.js"
 
-let sim: StripeSimulator
-let stripe: Stripe
-
-beforeAll(async () => {
-  sim = await start()
-  stripe = client(sim)
-})
-afterAll(() => sim.close())
+const t = harness()
 
 const AMOUNT_FIELDS = ["amount_due", "amount_paid", "amount_remaining", "subtotal", "subtotal_excluding_tax", "total", "total_excluding_tax"] as const
 
 /** Every amount on the wire is an integer: no floats sneak in. */
 const integersOnTheWire = async (invoiceId: string): Promise<void> => {
-  const wire = await raw(sim, "GET", `/v1/invoices/${invoiceId}`)
+  const wire = await raw(t.sim, "GET", `/v1/invoices/${invoiceId}`)
   for (const f of AMOUNT_FIELDS) expect(Number.isInteger(wire.body[f]), f).toBe(true)
   for (const line of wire.body.lines.data) {
     expect(Number.isInteger(line.amount)).toBe(true)
@@ -28,15 +20,15 @@ const integersOnTheWire = async (invoiceId: string): Promise<void> => {
 }
 
 const draftWith = async (currency: string, lines: Array<Stripe.InvoiceAddLinesParams.Line>, defaultTaxRates: Array<string> = []) => {
-  const customer = await stripe.customers.create({ name: `Cliente ${currency}` })
-  const draft = await stripe.invoices.create({ customer: customer.id, currency, default_tax_rates: defaultTaxRates })
-  return stripe.invoices.addLines(draft.id, { lines })
+  const customer = await t.stripe.customers.create({ name: `Cliente ${currency}` })
+  const draft = await t.stripe.invoices.create({ customer: customer.id, currency, default_tax_rates: defaultTaxRates })
+  return t.stripe.invoices.addLines(draft.id, { lines })
 }
 
 describe("totals with taxes, per currency", () => {
   it("MXN: a decimal unit amount and 16% exclusive IVA", async () => {
-    const p = await stripe.products.create({ name: "Servicio" })
-    const iva = await stripe.taxRates.create({ display_name: "IVA", percentage: 16, inclusive: false })
+    const p = await t.stripe.products.create({ name: "Servicio" })
+    const iva = await t.stripe.taxRates.create({ display_name: "IVA", percentage: 16, inclusive: false })
     const inv = await draftWith(
       "mxn",
       [
@@ -55,8 +47,8 @@ describe("totals with taxes, per currency", () => {
   })
 
   it("CLP (zero-decimal): whole pesos, 19% IVA included in the price", async () => {
-    const p = await stripe.products.create({ name: "Capacitación", default_price_data: { currency: "clp", unit_amount: 180_000 } })
-    const iva = await stripe.taxRates.create({ display_name: "IVA", percentage: 19, inclusive: true })
+    const p = await t.stripe.products.create({ name: "Capacitación", default_price_data: { currency: "clp", unit_amount: 180_000 } })
+    const iva = await t.stripe.taxRates.create({ display_name: "IVA", percentage: 19, inclusive: true })
     const inv = await draftWith(
       "clp",
       [
@@ -71,19 +63,19 @@ describe("totals with taxes, per currency", () => {
       { amount: 86_218, tax_behavior: "inclusive", tax_rate_details: { tax_rate: iva.id }, taxability_reason: "standard_rated", taxable_amount: 453_782, type: "tax_rate_details" }
     ])
     expect(inv).toMatchObject({ subtotal: 540_828, subtotal_excluding_tax: 454_610, total: 540_828, amount_due: 540_828 })
-    const paid = await stripe.invoices.pay((await stripe.invoices.finalizeInvoice(inv.id)).id, { payment_method: "pm_card_visa" })
-    const payment = (await stripe.invoicePayments.list({ invoice: inv.id })).data[0]!
-    const pi = await stripe.paymentIntents.retrieve(payment.payment.payment_intent as string)
-    const charge = await stripe.charges.retrieve(pi.latest_charge as string)
+    const paid = await t.stripe.invoices.pay((await t.stripe.invoices.finalizeInvoice(inv.id)).id, { payment_method: "pm_card_visa" })
+    const payment = (await t.stripe.invoicePayments.list({ invoice: inv.id })).data[0]!
+    const pi = await t.stripe.paymentIntents.retrieve(payment.payment.payment_intent as string)
+    const charge = await t.stripe.charges.retrieve(pi.latest_charge as string)
     expect([paid.amount_paid, payment.amount_paid, pi.amount, pi.amount_received, charge.amount]).toEqual([540_828, 540_828, 540_828, 540_828, 540_828])
     expect(charge.currency).toBe("clp")
     await integersOnTheWire(inv.id)
   })
 
   it("COP: two exclusive rates (19% IVA and 0.966% ICA) on centavos", async () => {
-    const p = await stripe.products.create({ name: "Soporte", default_price_data: { currency: "cop", unit_amount: 25_000_000 } })
-    const iva = await stripe.taxRates.create({ display_name: "IVA", percentage: 19, inclusive: false })
-    const ica = await stripe.taxRates.create({ display_name: "ICA", percentage: 0.966, inclusive: false })
+    const p = await t.stripe.products.create({ name: "Soporte", default_price_data: { currency: "cop", unit_amount: 25_000_000 } })
+    const iva = await t.stripe.taxRates.create({ display_name: "IVA", percentage: 19, inclusive: false })
+    const ica = await t.stripe.taxRates.create({ display_name: "ICA", percentage: 0.966, inclusive: false })
     // 2 × 25,000,000 = 50,000,000; IVA 9,500,000; ICA 50,000,000 × 0.00966 = 483,000
     const inv = await draftWith("cop", [{ pricing: { price: p.default_price as string }, quantity: 2 }], [iva.id, ica.id])
     expect(inv.lines.data[0]!.taxes?.map((t) => t.amount)).toEqual([9_500_000, 483_000])
@@ -92,9 +84,9 @@ describe("totals with taxes, per currency", () => {
   })
 
   it("USD: inclusive and exclusive rates on one line, half-cent rounding", async () => {
-    const p = await stripe.products.create({ name: "Hosting" })
-    const state = await stripe.taxRates.create({ display_name: "Sales tax", percentage: 8.25, inclusive: true })
-    const city = await stripe.taxRates.create({ display_name: "City tax", percentage: 5, inclusive: false })
+    const p = await t.stripe.products.create({ name: "Hosting" })
+    const state = await t.stripe.taxRates.create({ display_name: "Sales tax", percentage: 8.25, inclusive: true })
+    const city = await t.stripe.taxRates.create({ display_name: "City tax", percentage: 5, inclusive: false })
     const inv = await draftWith("usd", [
       // 1999.5 × 3 = 5998.5 → 5999 cents; inside: 5999 × 8.25 / 108.25 = 457.20 → 457; taxable 5542; city 5542 × 0.05 = 277.1 → 277
       { price_data: { currency: "usd", product: p.id, unit_amount_decimal: Stripe.Decimal.from("1999.5") }, quantity: 3, tax_rates: [state.id, city.id] }
@@ -111,13 +103,13 @@ describe("totals with taxes, per currency", () => {
 
 describe("amount rules", () => {
   it("takes integer amounts only and three-decimal currencies in multiples of 10 for charges", async () => {
-    const c = await stripe.customers.create({ name: "Kuwait" })
-    const e = await failure(stripe.invoiceItems.create({ customer: c.id, amount: 10.5, currency: "usd" }))
+    const c = await t.stripe.customers.create({ name: "Kuwait" })
+    const e = await failure(t.stripe.invoiceItems.create({ customer: c.id, amount: 10.5, currency: "usd" }))
     expect(e.code).toBe("parameter_invalid_integer")
-    const draft = await stripe.invoices.create({ customer: c.id, currency: "kwd" })
-    await stripe.invoiceItems.create({ customer: c.id, invoice: draft.id, amount: 12_345, currency: "kwd" })
-    const open = await stripe.invoices.finalizeInvoice(draft.id)
-    expect((await failure(stripe.invoices.pay(open.id, { payment_method: "pm_card_visa" }))).message).toContain("multiple of 10")
-    expect((await stripe.invoices.retrieve(open.id)).status).toBe("open")
+    const draft = await t.stripe.invoices.create({ customer: c.id, currency: "kwd" })
+    await t.stripe.invoiceItems.create({ customer: c.id, invoice: draft.id, amount: 12_345, currency: "kwd" })
+    const open = await t.stripe.invoices.finalizeInvoice(draft.id)
+    expect((await failure(t.stripe.invoices.pay(open.id, { payment_method: "pm_card_visa" }))).message).toContain("multiple of 10")
+    expect((await t.stripe.invoices.retrieve(open.id)).status).toBe("open")
   })
 })

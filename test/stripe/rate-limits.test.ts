@@ -1,21 +1,15 @@
 /** Rate limits and 429s: a quota 429 is not retried by the SDK, a lock_timeout 429 is. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import type { StripeSimulator } from "../../connectors/stripe/simulator/index.js"
-import { client, failure, raw, start, Stripe } from "./support.js"
+import { describe, expect, it } from "vitest"
+import { client, failure, harness, raw, Stripe } from "./support.js"
 
-let sim: StripeSimulator
-
-beforeAll(async () => {
-  sim = await start({ opsPerSecond: 1, searchOpsPerSecond: 1 })
-})
-afterAll(() => sim.close())
+const t = harness({ opsPerSecond: 1, searchOpsPerSecond: 1 })
 
 const settle = <T>(ps: Array<Promise<T>>) => Promise.allSettled(ps)
 
 describe("rate limits", () => {
   it("answers over-quota requests 429 rate_limit_error without Stripe-Should-Retry, and the SDK does not retry them", async () => {
-    sim.stats.reset()
-    const stripe = client(sim, { maxNetworkRetries: 2 })
+    t.sim.stats.reset()
+    const stripe = client(t.sim, { maxNetworkRetries: 2 })
     const results = await settle(Array.from({ length: 5 }, () => stripe.customers.list({ limit: 1 })))
     const limited = results.flatMap((r) => (r.status === "rejected" ? [r.reason as Stripe.errors.StripeError] : []))
     expect(limited.length).toBeGreaterThan(0)
@@ -27,65 +21,65 @@ describe("rate limits", () => {
       expect(e.headers?.["stripe-rate-limited-reason"]).toBe("global-rate")
     }
     // Five calls, five requests: nothing was retried.
-    expect(sim.stats.requests()).toHaveLength(5)
-    expect(sim.stats.requests().filter((r) => r.rateLimited === true)).toHaveLength(limited.length)
+    expect(t.sim.stats.requests()).toHaveLength(5)
+    expect(t.sim.stats.requests().filter((r) => r.rateLimited === true)).toHaveLength(limited.length)
   })
 
   it("never lets more requests through in any one-second span than the limit", async () => {
-    sim.rateLimit.opsPerSecond = 3
+    t.sim.rateLimit.opsPerSecond = 3
     try {
-      sim.stats.reset()
-      const stripe = client(sim)
-      const passed = () => sim.stats.requests().filter((r) => r.status === 200).map((r) => r.at).sort((a, b) => a - b)
+      t.sim.stats.reset()
+      const stripe = client(t.sim)
+      const passed = () => t.sim.stats.requests().filter((r) => r.status === 200).map((r) => r.at).sort((a, b) => a - b)
       // Bursts of 4 until 7 got through: that spans more than two seconds of the limiter's windows.
       while (passed().length < 7) {
         await settle(Array.from({ length: 4 }, () => stripe.customers.list({ limit: 1 })))
         await new Promise((r) => setTimeout(r, 50))
       }
       const ok = passed()
-      expect(sim.stats.requests().some((r) => r.status === 429)).toBe(true)
+      expect(t.sim.stats.requests().some((r) => r.status === 429)).toBe(true)
       for (let i = 0; i + 3 < ok.length; i++) expect(ok[i + 3]! - ok[i]!).toBeGreaterThan(1000 - 1)
     } finally {
-      sim.rateLimit.opsPerSecond = 1
+      t.sim.rateLimit.opsPerSecond = 1
     }
   })
 
   it("limits search on its own budget", async () => {
-    sim.rateLimit.opsPerSecond = Number.POSITIVE_INFINITY
+    t.sim.rateLimit.opsPerSecond = Number.POSITIVE_INFINITY
     try {
-      const stripe = client(sim)
+      const stripe = client(t.sim)
       const results = await settle(Array.from({ length: 4 }, () => stripe.customers.search({ query: "name:'x'" })))
       const limited = results.filter((r) => r.status === "rejected").map((r) => (r as PromiseRejectedResult).reason as Stripe.errors.StripeError)
       expect(limited.length).toBeGreaterThan(0)
       expect(limited[0]!.headers?.["stripe-rate-limited-reason"]).toBe("endpoint-rate")
-      expect((await raw(sim, "GET", "/v1/customers?limit=1")).status).toBe(200)
+      expect((await raw(t.sim, "GET", "/v1/customers?limit=1")).status).toBe(200)
     } finally {
-      sim.rateLimit.opsPerSecond = 1
+      t.sim.rateLimit.opsPerSecond = 1
     }
   })
 })
 
 describe("injected 429s", () => {
   it("retries a lock_timeout (Stripe-Should-Retry: true) and gives up on an injected quota 429", async () => {
-    sim.rateLimit.opsPerSecond = Number.POSITIVE_INFINITY
+    t.sim.rateLimit.opsPerSecond = Number.POSITIVE_INFINITY
     try {
-      sim.stats.reset()
-      const stripe = client(sim, { maxNetworkRetries: 1 })
-      sim.faults.lockTimeout(1, { method: "POST" })
+      t.sim.stats.reset()
+      const stripe = client(t.sim, { maxNetworkRetries: 1 })
+      t.sim.faults.lockTimeout(1, { method: "POST" })
       const c = await stripe.customers.create({ name: "Bloqueado un momento" })
       expect(c.name).toBe("Bloqueado un momento")
-      const posts = sim.stats.requests().filter((r) => r.method === "POST")
+      const posts = t.sim.stats.requests().filter((r) => r.method === "POST")
       expect(posts.map((r) => [r.status, r.fault])).toEqual([
         [429, "lock-timeout"],
         [200, undefined]
       ])
-      sim.faults.rateLimit(1, { method: "POST" })
+      t.sim.faults.rateLimit(1, { method: "POST" })
       const e = await failure(stripe.customers.create({ name: "Sin cuota" }))
       expect(e).toBeInstanceOf(Stripe.errors.StripeRateLimitError)
-      expect(sim.admin.list("customer").filter((x) => x.name === "Sin cuota")).toHaveLength(0)
-      expect(sim.stats.requests().filter((r) => r.method === "POST")).toHaveLength(3)
+      expect(t.sim.admin.list("customer").filter((x) => x.name === "Sin cuota")).toHaveLength(0)
+      expect(t.sim.stats.requests().filter((r) => r.method === "POST")).toHaveLength(3)
     } finally {
-      sim.rateLimit.opsPerSecond = 1
+      t.sim.rateLimit.opsPerSecond = 1
     }
   })
 })

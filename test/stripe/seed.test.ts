@@ -86,7 +86,7 @@ describe("main.ts", () => {
     child.stderr!.on("data", (d: Buffer) => (out += d.toString()))
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
     try {
-      const port = Number(await waitFor("the simulator to listen", () => /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out)?.[1], 30_000))
+      const port = Number(await waitFor("the simulator to listen", () => /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out)?.[1], { timeoutMs: 30_000 }))
       const stripe = new Stripe("sk_test_cli", { host: "127.0.0.1", port, protocol: "http", maxNetworkRetries: 0 })
       expect((await stripe.customers.list({ limit: 100 })).data).toHaveLength(5)
       expect(out).toContain("seeded (demo)")

@@ -13,10 +13,10 @@
 import { readFileSync } from "node:fs"
 import * as path from "node:path"
 import type Stripe from "stripe"
-import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest"
-import type { Objects, StripeSimulator, Wire } from "../../connectors/stripe/simulator/index.js"
+import { beforeAll, describe, expect, expectTypeOf, it } from "vitest"
+import type { Objects, Wire } from "../../connectors/stripe/simulator/index.js"
 import { repoRoot } from "../support/process.js"
-import { basics, client, openInvoice, raw, start } from "./support.js"
+import { basics, harness, openInvoice, raw } from "./support.js"
 
 /** Fixture keys the simulator does not answer, and why. */
 const DIFFERENCES: Readonly<Record<string, string>> = {
@@ -54,12 +54,11 @@ const missingKeys = (fixture: Record<string, unknown>, ours: Record<string, unkn
     return []
   })
 
-let sim: StripeSimulator
+const t = harness()
 const wire: Record<string, Record<string, unknown>> = {}
 
 beforeAll(async () => {
-  sim = await start()
-  const stripe = client(sim)
+  const { sim, stripe } = t
   const fx = await basics(stripe)
   await stripe.customers.createTaxId(fx.customer.id, { type: "mx_rfc", value: "CBA0102031X5" })
   const inv = await openInvoice(stripe, fx.customer.id, fx.price, 2, { default_tax_rates: [fx.tax.id] })
@@ -106,7 +105,6 @@ beforeAll(async () => {
     deleted_customer: await del(`/v1/customers/${other.id}`)
   })
 })
-afterAll(() => sim.close())
 
 describe("shapes against the SDK types", () => {
   it("stores and renders each object as the SDK's response type (with decimal strings)", () => {
@@ -143,7 +141,7 @@ describe("shapes against stripe-fixtures3.json", () => {
 
   it("answers the documented differences where they apply: refunds with expand, no invoice.subscription", async () => {
     const charge = wire["charge"]!
-    const expanded = (await raw(sim, "GET", `/v1/charges/${String(charge["id"])}?expand[]=refunds`)).body as Record<string, unknown>
+    const expanded = (await raw(t.sim, "GET", `/v1/charges/${String(charge["id"])}?expand[]=refunds`)).body as Record<string, unknown>
     // Under another root name the documented difference does not apply: refunds must be there.
     expect(missingKeys(fixtures["charge"]!, expanded, "charge_expanded")).toEqual([])
     expect((expanded["refunds"] as { object: string }).object).toBe("list")

@@ -2,6 +2,7 @@
 import { createServer, type IncomingHttpHeaders } from "node:http"
 import type { AddressInfo } from "node:net"
 import Stripe from "stripe"
+import { afterAll, beforeAll } from "vitest"
 import { startStripeSimulator, type StripeSimulator, type StripeSimulatorOptions } from "../../connectors/stripe/simulator/index.js"
 
 export { Stripe }
@@ -42,14 +43,29 @@ export const raw = async (
   return { status: res.status, headers: res.headers, body, text }
 }
 
-/** Polls until `check` answers something truthy (never a fixed sleep). */
-export const waitFor = async <T>(what: string, check: () => T | Promise<T>, timeoutMs = 10_000): Promise<NonNullable<T>> => {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await check()
-    if (value !== undefined && value !== null && value !== false) return value as NonNullable<T>
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 10))
+export { waitFor } from "../support/process.js"
+
+export interface Harness {
+  readonly sim: StripeSimulator
+  readonly stripe: Stripe
+}
+
+/** A simulator and an SDK client on it for the file's tests: started before them, closed after. */
+export const harness = (options: StripeSimulatorOptions = {}): Harness => {
+  let sim: StripeSimulator | undefined
+  let stripe: Stripe | undefined
+  beforeAll(async () => {
+    sim = await start(options)
+    stripe = client(sim)
+  })
+  afterAll(() => sim?.close())
+  return {
+    get sim() {
+      return sim!
+    },
+    get stripe() {
+      return stripe!
+    }
   }
 }
 

@@ -55,22 +55,10 @@ export const isKind = (value: string): value is Kind => (KINDS as ReadonlyArray<
 export type WriteListener = (kind: Kind, id: string, object: StoredObject | null, atMs: number) => void
 
 export class Store {
-  private readonly maps: { [K in Kind]: Map<string, Objects[K]> } = {
-    customer: new Map(),
-    tax_id: new Map(),
-    product: new Map(),
-    price: new Map(),
-    tax_rate: new Map(),
-    invoiceitem: new Map(),
-    invoice: new Map(),
-    invoice_payment: new Map(),
-    payment_intent: new Map(),
-    charge: new Map(),
-    refund: new Map(),
-    credit_note: new Map(),
-    event: new Map(),
-    webhook_endpoint: new Map()
-  }
+  private readonly maps = Object.fromEntries(KINDS.map((k) => [k, new Map()])) as { [K in Kind]: Map<string, Objects[K]> }
+  /** Creation rank of every stored object (list cursors compare ranks). */
+  private readonly ranks = new Map<string, number>()
+  private nextRank = 0
   readonly deletedCustomers = new Set<string>()
   /** Objects that exist but are never listed or searched (inline prices). */
   readonly hidden = new Set<string>()
@@ -88,6 +76,7 @@ export class Store {
 
   put<K extends Kind>(kind: K, object: Objects[K]): Objects[K] {
     this.maps[kind].set(object.id, object)
+    if (!this.ranks.has(object.id)) this.ranks.set(object.id, this.nextRank++)
     const at = this.clock.nowMs()
     for (const l of this.listeners) l(kind, object.id, object, at)
     return object
@@ -95,6 +84,7 @@ export class Store {
 
   remove(kind: Kind, id: string): void {
     if (!this.maps[kind].delete(id)) return
+    this.ranks.delete(id)
     if (kind === "customer") this.deletedCustomers.add(id)
     const at = this.clock.nowMs()
     for (const l of this.listeners) l(kind, id, null, at)
@@ -109,15 +99,9 @@ export class Store {
     return this.maps[kind].size
   }
 
-  /** Position in creation order, for list cursors; undefined when the id is not (or no longer) stored. */
-  indexOf(kind: Kind, id: string): number | undefined {
-    if (!this.maps[kind].has(id)) return undefined
-    let i = 0
-    for (const key of this.maps[kind].keys()) {
-      if (key === id) return i
-      i++
-    }
-    return undefined
+  /** Creation rank (larger is newer), for list cursors; undefined when the id is not (or no longer) stored as `kind`. */
+  rankOf(kind: Kind, id: string): number | undefined {
+    return this.maps[kind].has(id) ? this.ranks.get(id) : undefined
   }
 
   /** Any stored object by its id's prefix (for expansion). */

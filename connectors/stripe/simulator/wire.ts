@@ -7,6 +7,8 @@ import type Stripe from "stripe"
 
 export type Wire<T> = T extends Stripe.Decimal
   ? string
+  : T extends string | number | boolean | null | undefined
+  ? T
   : T extends ReadonlyArray<infer U>
   ? Array<Wire<U>>
   : T extends object

@@ -91,6 +91,10 @@ export const readRecurring = (p: Params<{ recurring?: Stripe.PriceCreateParams.R
   return { interval, interval_count: count, meter: null, trial_period_days: trial ?? null, usage_type: usage }
 }
 
+/** A price made from `price_data`: inactive, never listed, no event (Stripe's inline prices). */
+export const makeInlinePrice = (account: Account, data: ReturnType<typeof readAmount> & { readonly product: string }): Price =>
+  makePrice(account, { ...data, active: false, metadata: {}, nickname: null, lookupKey: null, recurring: null }, "inline")
+
 export interface ProductInput {
   readonly name: string
   readonly id?: string

@@ -1,13 +1,12 @@
 /** Parameter shapes several resources share: addresses, emails, countries, list envelopes of one kind. */
 import type Stripe from "stripe"
-import type { Account, Call } from "../api.js"
-import { labelOf } from "../api.js"
+import { type Account, type Call, existing, labelOf } from "../api.js"
 import { invalidParams } from "../errors.js"
-import { listPage, type Page } from "../listing.js"
+import { listPage, type Page, pageInOrder, readPage } from "../listing.js"
 import { Params } from "../params.js"
 import { matches, parseQuery } from "../search.js"
 import type { Kind, Objects } from "../state.js"
-import type { Wire } from "../wire.js"
+import { clone, type Wire } from "../wire.js"
 
 export const checkCountry = (value: string, param: string): string => {
   if (!/^[A-Z]{2}$/.test(value)) {
@@ -47,7 +46,7 @@ export const pageOf = <K extends Kind>(
   const result = listPage(
     {
       items: account.store.all(kind).filter(keep),
-      rank: (id) => account.store.indexOf(kind, id),
+      rank: (id) => account.store.rankOf(kind, id),
       label: labelOf(kind),
       url: call.url
     },
@@ -95,4 +94,30 @@ export const searchHandler =
       next_page: hasMore ? pageToken(query, offset + limit) : null,
       url: call.url
     }
+  }
+
+/** `GET /v1/<resource>/:id` for kinds whose retrieve takes nothing but `expand`. */
+export const retrieveHandler =
+  <K extends Kind>(kind: K) =>
+  (account: Account, call: Call): Objects[K] => {
+    new Params<Record<string, never>>(call.form).done()
+    return account.renderer.view(kind, existing(account, kind, call.path["id"]!))
+  }
+
+/** Stores a changed object, records `<kind>.updated` with what changed (nothing when nothing did), answers its view. */
+export const commitUpdate = <K extends Kind>(account: Account, call: Call, kind: K, before: Objects[K], after: Objects[K], event: string): Objects[K] => {
+  account.store.put(kind, after)
+  account.events.emitUpdate(event, kind, before, after, call.cause)
+  return account.renderer.view(kind, after)
+}
+
+/** `GET /v1/<invoices|credit_notes>/:id/lines`: the document's lines in their own order. */
+export const linesHandler =
+  <K extends "invoice" | "credit_note">(kind: K, label: string) =>
+  (account: Account, call: Call): Stripe.ApiList<Objects[K]["lines"]["data"][number]> => {
+    const document = existing(account, kind, call.path["id"]!)
+    const p = new Params<Stripe.PaginationParams>(call.form)
+    const page = readPage(p)
+    p.done()
+    return pageInOrder(clone(document.lines.data) as Array<Objects[K]["lines"]["data"][number]>, page, label, call.url)
   }

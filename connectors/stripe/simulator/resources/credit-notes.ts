@@ -18,12 +18,12 @@ import type Stripe from "stripe"
 import { type Account, type Call, existing, paramsOf, type Route } from "../api.js"
 import { invalidParams, invalidRequest } from "../errors.js"
 import { newId } from "../ids.js"
-import { inRange, pageInOrder, readPage, readRange } from "../listing.js"
+import { inRange, readPage, readRange } from "../listing.js"
 import { lineAmount, MAX_AMOUNT } from "../money.js"
 import { applyMetadata } from "../params.js"
 import type { Objects } from "../state.js"
 import { clone, type Wire } from "../wire.js"
-import { pageOf } from "./common.js"
+import { commitUpdate, linesHandler, pageOf, retrieveHandler } from "./common.js"
 import { settleIfCovered } from "./invoice-actions.js"
 import { type LineTax, ratesOfLine, taxesOf, wireTaxes } from "./invoice-totals.js"
 import { refundCharge, unrefunded } from "./refunds.js"
@@ -315,11 +315,6 @@ const moveBalance = (account: Account, customerId: string, delta: number, call: 
   account.events.emitUpdate("customer.updated", "customer", before, customer, call.cause)
 }
 
-const retrieve = (account: Account, call: Call): CreditNote => {
-  paramsOf<Stripe.CreditNoteRetrieveParams>(call).done()
-  return account.renderer.view("credit_note", existing(account, "credit_note", call.path["id"]!))
-}
-
 const update = (account: Account, call: Call): CreditNote => {
   const note = existing(account, "credit_note", call.path["id"]!)
   const p = paramsOf<Stripe.CreditNoteUpdateParams>(call)
@@ -329,9 +324,7 @@ const update = (account: Account, call: Call): CreditNote => {
   const before = clone(note)
   if (typeof memo === "string") note.memo = memo
   note.metadata = applyMetadata(note.metadata ?? {}, metadata)
-  account.store.put("credit_note", note)
-  account.events.emitUpdate("credit_note.updated", "credit_note", before, note, call.cause)
-  return account.renderer.view("credit_note", note)
+  return commitUpdate(account, call, "credit_note", before, note, "credit_note.updated")
 }
 
 const voidNote = (account: Account, call: Call): CreditNote => {
@@ -373,19 +366,11 @@ const list = (account: Account, call: Call): Stripe.ApiList<CreditNote> => {
   )
 }
 
-const listLines = (account: Account, call: Call): Stripe.ApiList<NoteLine> => {
-  const note = existing(account, "credit_note", call.path["id"]!)
-  const p = paramsOf<Stripe.CreditNoteListLineItemsParams>(call)
-  const page = readPage(p)
-  p.done()
-  return pageInOrder(clone(note.lines.data), page, "credit_note_line_item", call.url)
-}
-
 export const creditNoteRoutes: ReadonlyArray<Route> = [
   { method: "POST", pattern: "/v1/credit_notes", handler: create },
   { method: "GET", pattern: "/v1/credit_notes", handler: list },
-  { method: "GET", pattern: "/v1/credit_notes/:id", handler: retrieve },
+  { method: "GET", pattern: "/v1/credit_notes/:id", handler: retrieveHandler("credit_note") },
   { method: "POST", pattern: "/v1/credit_notes/:id", handler: update },
   { method: "POST", pattern: "/v1/credit_notes/:id/void", handler: voidNote },
-  { method: "GET", pattern: "/v1/credit_notes/:id/lines", handler: listLines }
+  { method: "GET", pattern: "/v1/credit_notes/:id/lines", handler: linesHandler("credit_note", "credit_note_line_item") }
 ]

@@ -13,7 +13,7 @@ import { readPage, readRange, inRange } from "../listing.js"
 import { applyMetadata, type Params } from "../params.js"
 import type { Objects } from "../state.js"
 import { clone } from "../wire.js"
-import { checkEmail, pageOf, readAddress, searchHandler } from "./common.js"
+import { checkEmail, commitUpdate, pageOf, readAddress, searchHandler } from "./common.js"
 import { checkTaxId } from "./tax-id-rules.js"
 
 export const MAX_TAX_IDS = 5
@@ -165,9 +165,7 @@ const update = (account: Account, call: Call): Customer => {
   p.done()
   const before = clone(customer)
   Object.assign(customer, patch)
-  account.store.put("customer", customer)
-  account.events.emitUpdate("customer.updated", "customer", before, customer, call.cause)
-  return account.renderer.view("customer", customer)
+  return commitUpdate(account, call, "customer", before, customer, "customer.updated")
 }
 
 const remove = (account: Account, call: Call): Stripe.DeletedCustomer => {

@@ -174,35 +174,32 @@ const pay = (account: Account, call: Call): Invoice => {
   return account.renderer.view("invoice", invoice)
 }
 
-const voidInvoice = (account: Account, call: Call): Invoice => {
+/** void and mark_uncollectible: a status, its time stamp, and the specific event beside invoice.updated. */
+const close = (
+  account: Account,
+  call: Call,
+  to: { readonly status: "void" | "uncollectible"; readonly from: ReadonlyArray<string>; readonly stamp: "voided_at" | "marked_uncollectible_at"; readonly event: string; readonly verb: string }
+): Invoice => {
   paramsOf<Stripe.InvoiceVoidInvoiceParams>(call).done()
   const invoice = invoiceOf(account, call)
-  if (invoice.status !== "open" && invoice.status !== "uncollectible") refuse(invoice, "void")
+  if (!to.from.includes(invoice.status ?? "")) refuse(invoice, to.verb)
   const before = clone(invoice)
-  invoice.status = "void"
-  invoice.status_transitions.voided_at = account.clock.nowSeconds()
+  invoice.status = to.status
+  invoice.status_transitions[to.stamp] = account.clock.nowSeconds()
   invoice.auto_advance = false
   invoice.next_payment_attempt = null
   recompute(account.store, invoice)
   account.store.put("invoice", invoice)
-  account.events.emit("invoice.voided", "invoice", invoice, call.cause)
+  account.events.emit(to.event, "invoice", invoice, call.cause)
   account.events.emitUpdate("invoice.updated", "invoice", before, invoice, call.cause)
   return account.renderer.view("invoice", invoice)
 }
 
-const markUncollectible = (account: Account, call: Call): Invoice => {
-  paramsOf<Stripe.InvoiceMarkUncollectibleParams>(call).done()
-  const invoice = invoiceOf(account, call)
-  if (invoice.status !== "open") refuse(invoice, "mark as uncollectible")
-  const before = clone(invoice)
-  invoice.status = "uncollectible"
-  invoice.status_transitions.marked_uncollectible_at = account.clock.nowSeconds()
-  invoice.auto_advance = false
-  account.store.put("invoice", invoice)
-  account.events.emit("invoice.marked_uncollectible", "invoice", invoice, call.cause)
-  account.events.emitUpdate("invoice.updated", "invoice", before, invoice, call.cause)
-  return account.renderer.view("invoice", invoice)
-}
+const voidInvoice = (account: Account, call: Call): Invoice =>
+  close(account, call, { status: "void", from: ["open", "uncollectible"], stamp: "voided_at", event: "invoice.voided", verb: "void" })
+
+const markUncollectible = (account: Account, call: Call): Invoice =>
+  close(account, call, { status: "uncollectible", from: ["open"], stamp: "marked_uncollectible_at", event: "invoice.marked_uncollectible", verb: "mark as uncollectible" })
 
 const send = (account: Account, call: Call): Invoice => {
   paramsOf<Stripe.InvoiceSendInvoiceParams>(call).done()

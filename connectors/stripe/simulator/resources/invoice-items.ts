@@ -17,8 +17,8 @@ import { checkCurrency, lineAmount, MAX_AMOUNT } from "../money.js"
 import { applyMetadata, type MetadataChange, type Params } from "../params.js"
 import type { Objects } from "../state.js"
 import { clone, type Wire } from "../wire.js"
-import { type AmountFields, makePrice, readAmount } from "./catalog.js"
-import { pageOf } from "./common.js"
+import { type AmountFields, makeInlinePrice, readAmount } from "./catalog.js"
+import { pageOf, retrieveHandler } from "./common.js"
 import { recompute } from "./invoice-totals.js"
 
 type Item = Objects["invoiceitem"]
@@ -199,39 +199,47 @@ export const prepareItem = (account: Account, input: ItemInput, ctx: ItemContext
   return { input, pricing, taxRates }
 }
 
-/** Creates a prepared item (and its line when it goes on an invoice). */
-export const createItem = (account: Account, prepared: PreparedItem, ctx: ItemContext, cause: Cause): Item => {
-  const { input, pricing, taxRates } = prepared
-  const inline = input.priceData === undefined ? null : makePrice(account, { ...input.priceData, active: false, metadata: {}, nickname: null, lookupKey: null, recurring: null }, "inline")
+/** The money fields of an item: amount = round(unit × quantity) exactly, or the `amount` given; an inline price for `price_data`. */
+const pricedFields = (account: Account, pricing: Pricing, input: ItemInput, quantity: string): Pick<Item, "amount" | "net_amount" | "pricing" | "quantity" | "quantity_decimal"> => {
+  const inline = input.priceData === undefined ? null : makeInlinePrice(account, input.priceData)
   const price = pricing.price ?? inline
-  const quantity = input.quantity ?? "1"
   const amount = pricing.unit === null ? input.amount! : lineAmount(pricing.unit, quantity)
-  const now = account.clock.nowSeconds()
-  const item: Item = {
-    id: newId("invoiceitem"),
-    object: "invoiceitem",
+  return {
     amount,
-    currency: pricing.currency,
-    customer: ctx.customer,
-    customer_account: null,
-    date: now,
-    description: input.description ?? productName(account, price?.product as string | undefined) ?? null,
-    discountable: input.discountable ?? true,
-    discounts: [],
-    invoice: ctx.invoice?.id ?? null,
-    livemode: false,
-    metadata: applyMetadata({}, input.metadata, ctx.param("metadata")),
     net_amount: amount,
-    parent: null,
-    period: input.period === undefined ? { start: now, end: now } : { ...input.period },
     pricing: {
       ...(price === null ? {} : { price_details: { price: price.id, product: price.product as string } }),
       type: "price_details",
       unit_amount_decimal: pricing.unit ?? String(amount)
     },
-    proration: false,
     quantity: Math.round(Number(quantity)),
-    quantity_decimal: quantity,
+    quantity_decimal: quantity
+  }
+}
+
+/** Creates a prepared item (and its line when it goes on an invoice). */
+export const createItem = (account: Account, prepared: PreparedItem, ctx: ItemContext, cause: Cause): Item => {
+  const { input, pricing, taxRates } = prepared
+  const money = pricedFields(account, pricing, input, input.quantity ?? "1")
+  const now = account.clock.nowSeconds()
+  const productId = money.pricing?.price_details?.product
+  const item: Item = {
+    id: newId("invoiceitem"),
+    object: "invoiceitem",
+    ...money,
+    currency: pricing.currency,
+    customer: ctx.customer,
+    customer_account: null,
+    date: now,
+    description: input.description ?? productName(account, productId) ?? null,
+    discountable: input.discountable ?? true,
+    discounts: [],
+    invoice: ctx.invoice?.id ?? null,
+    livemode: false,
+    metadata: applyMetadata({}, input.metadata, ctx.param("metadata")),
+    parent: null,
+    period: input.period === undefined ? { start: now, end: now } : { ...input.period },
+    proration: false,
     tax_rates: taxRates,
     test_clock: null
   }
@@ -261,11 +269,6 @@ const create = (account: Account, call: Call): Item => {
   return account.renderer.view("invoiceitem", item)
 }
 
-const retrieve = (account: Account, call: Call): Item => {
-  paramsOf<Stripe.InvoiceItemRetrieveParams>(call).done()
-  return account.renderer.view("invoiceitem", existing(account, "invoiceitem", call.path["id"]!))
-}
-
 const editable = (account: Account, item: Item): Invoice | null => {
   const invoice = invoiceOfItem(account, item)
   if (invoice !== null && invoice.status !== "draft") {
@@ -287,18 +290,7 @@ const update = (account: Account, call: Call): Item => {
       : { ...input, ...(item.pricing?.price_details !== undefined ? { price: item.pricing.price_details.price as string } : { unitAmountDecimal: item.pricing?.unit_amount_decimal ?? String(item.amount) }) }
     const pricing = pricingOf(account, keep, item.currency, (k) => k)
     if (pricing.currency !== item.currency) throw invalidRequest(`The invoice item's currency (${item.currency}) cannot change.`, undefined, "currency")
-    const quantity = input.quantity ?? item.quantity_decimal
-    item.amount = pricing.unit === null ? keep.amount! : lineAmount(pricing.unit, quantity)
-    item.net_amount = item.amount
-    item.quantity = Math.round(Number(quantity))
-    item.quantity_decimal = quantity
-    const inline = keep.priceData === undefined ? null : makePrice(account, { ...keep.priceData, active: false, metadata: {}, nickname: null, lookupKey: null, recurring: null }, "inline")
-    const price = pricing.price ?? inline
-    item.pricing = {
-      ...(price === null ? {} : { price_details: { price: price.id, product: price.product as string } }),
-      type: "price_details",
-      unit_amount_decimal: pricing.unit ?? String(item.amount)
-    }
+    Object.assign(item, pricedFields(account, pricing, keep, input.quantity ?? item.quantity_decimal))
   }
   if (input.description !== undefined) item.description = input.description
   if (input.discountable !== undefined) item.discountable = input.discountable
@@ -351,7 +343,7 @@ const list = (account: Account, call: Call): Stripe.ApiList<Item> => {
 export const invoiceItemRoutes: ReadonlyArray<Route> = [
   { method: "POST", pattern: "/v1/invoiceitems", handler: create },
   { method: "GET", pattern: "/v1/invoiceitems", handler: list },
-  { method: "GET", pattern: "/v1/invoiceitems/:id", handler: retrieve },
+  { method: "GET", pattern: "/v1/invoiceitems/:id", handler: retrieveHandler("invoiceitem") },
   { method: "POST", pattern: "/v1/invoiceitems/:id", handler: update },
   { method: "DELETE", pattern: "/v1/invoiceitems/:id", handler: remove }
 ]

@@ -14,12 +14,12 @@ import { type Account, type Call, existing, paramsOf, type Route } from "../api.
 import { invalidParams, invalidRequest } from "../errors.js"
 import type { Cause } from "../events.js"
 import { newId } from "../ids.js"
-import { inRange, pageInOrder, readPage, readRange } from "../listing.js"
+import { inRange, readPage, readRange } from "../listing.js"
 import { checkCurrency } from "../money.js"
 import { applyMetadata, type MetadataChange, type Params } from "../params.js"
 import type { Objects } from "../state.js"
 import { clone } from "../wire.js"
-import { pageOf, searchHandler } from "./common.js"
+import { commitUpdate, linesHandler, pageOf, retrieveHandler, searchHandler } from "./common.js"
 import { deleteItem, syncLine } from "./invoice-items.js"
 import { recompute } from "./invoice-totals.js"
 
@@ -261,11 +261,6 @@ const create = (account: Account, call: Call): Invoice => {
   return account.renderer.view("invoice", invoice)
 }
 
-const retrieve = (account: Account, call: Call): Invoice => {
-  paramsOf<Stripe.InvoiceRetrieveParams>(call).done()
-  return account.renderer.view("invoice", existing(account, "invoice", call.path["id"]!))
-}
-
 const update = (account: Account, call: Call): Invoice => {
   const invoice = existing(account, "invoice", call.path["id"]!)
   const p = paramsOf<InvoiceFields>(call)
@@ -275,9 +270,7 @@ const update = (account: Account, call: Call): Invoice => {
   const draft = clone(invoice)
   applyPatch(account, draft, patch)
   Object.assign(invoice, draft)
-  account.store.put("invoice", invoice)
-  account.events.emitUpdate("invoice.updated", "invoice", before, invoice, call.cause)
-  return account.renderer.view("invoice", invoice)
+  return commitUpdate(account, call, "invoice", before, invoice, "invoice.updated")
 }
 
 /** Deletes a draft and its items. */
@@ -320,20 +313,12 @@ const list = (account: Account, call: Call): Stripe.ApiList<Invoice> => {
   )
 }
 
-const listLines = (account: Account, call: Call): Stripe.ApiList<Objects["invoice"]["lines"]["data"][number]> => {
-  const invoice = existing(account, "invoice", call.path["id"]!)
-  const p = paramsOf<Stripe.InvoiceListLineItemsParams>(call)
-  const page = readPage(p)
-  p.done()
-  return pageInOrder(clone(invoice.lines.data), page, "line_item", call.url)
-}
-
 export const invoiceRoutes: ReadonlyArray<Route> = [
   { method: "POST", pattern: "/v1/invoices", handler: create },
   { method: "GET", pattern: "/v1/invoices", handler: list },
   { method: "GET", pattern: "/v1/invoices/search", handler: searchHandler("invoice"), search: true },
-  { method: "GET", pattern: "/v1/invoices/:id", handler: retrieve },
+  { method: "GET", pattern: "/v1/invoices/:id", handler: retrieveHandler("invoice") },
   { method: "POST", pattern: "/v1/invoices/:id", handler: update },
   { method: "DELETE", pattern: "/v1/invoices/:id", handler: remove },
-  { method: "GET", pattern: "/v1/invoices/:id/lines", handler: listLines }
+  { method: "GET", pattern: "/v1/invoices/:id/lines", handler: linesHandler("invoice", "line_item") }
 ]

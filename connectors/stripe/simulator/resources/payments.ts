@@ -12,7 +12,7 @@ import type { TestCard } from "./cards.js"
 import { inRange, readPage, readRange } from "../listing.js"
 import type { Objects } from "../state.js"
 import { clone } from "../wire.js"
-import { pageOf, searchHandler } from "./common.js"
+import { pageOf, retrieveHandler, searchHandler } from "./common.js"
 
 type PaymentIntent = Objects["payment_intent"]
 type Charge = Objects["charge"]
@@ -240,11 +240,6 @@ const listPaymentIntents = (account: Account, call: Call): Stripe.ApiList<Paymen
   return pageOf(account, call, "payment_intent", page, (x) => inRange(x.created, created) && (customer === undefined || x.customer === customer))
 }
 
-const retrieveCharge = (account: Account, call: Call): Charge => {
-  paramsOf<Stripe.ChargeRetrieveParams>(call).done()
-  return account.renderer.view("charge", existing(account, "charge", call.path["id"]!))
-}
-
 const listCharges = (account: Account, call: Call): Stripe.ApiList<Charge> => {
   const p = paramsOf<Stripe.ChargeListParams>(call)
   const page = readPage(p)
@@ -259,11 +254,6 @@ const listCharges = (account: Account, call: Call): Stripe.ApiList<Charge> => {
     page,
     (x) => inRange(x.created, created) && (customer === undefined || x.customer === customer) && (paymentIntent === undefined || x.payment_intent === paymentIntent)
   )
-}
-
-const retrieveInvoicePayment = (account: Account, call: Call): Objects["invoice_payment"] => {
-  paramsOf<Stripe.InvoicePaymentRetrieveParams>(call).done()
-  return account.renderer.view("invoice_payment", existing(account, "invoice_payment", call.path["id"]!))
 }
 
 const listInvoicePayments = (account: Account, call: Call): Stripe.ApiList<Objects["invoice_payment"]> => {
@@ -296,7 +286,7 @@ export const paymentRoutes: ReadonlyArray<Route> = [
   { method: "GET", pattern: "/v1/payment_intents/:id", handler: retrievePaymentIntent },
   { method: "GET", pattern: "/v1/charges", handler: listCharges },
   { method: "GET", pattern: "/v1/charges/search", handler: searchHandler("charge"), search: true },
-  { method: "GET", pattern: "/v1/charges/:id", handler: retrieveCharge },
+  { method: "GET", pattern: "/v1/charges/:id", handler: retrieveHandler("charge") },
   { method: "GET", pattern: "/v1/invoice_payments", handler: listInvoicePayments },
-  { method: "GET", pattern: "/v1/invoice_payments/:id", handler: retrieveInvoicePayment }
+  { method: "GET", pattern: "/v1/invoice_payments/:id", handler: retrieveHandler("invoice_payment") }
 ]

@@ -12,7 +12,7 @@ import { applyMetadata, type Params } from "../params.js"
 import type { Objects } from "../state.js"
 import { clone } from "../wire.js"
 import { type AmountFields, makePrice, makeProduct, readAmount, readRecurring, TAX_BEHAVIORS } from "./catalog.js"
-import { pageOf, searchHandler } from "./common.js"
+import { commitUpdate, pageOf, retrieveHandler, searchHandler } from "./common.js"
 
 type Price = Objects["price"]
 
@@ -51,11 +51,6 @@ const create = (account: Account, call: Call): Price => {
   return account.renderer.view("price", price)
 }
 
-const retrieve = (account: Account, call: Call): Price => {
-  paramsOf<Stripe.PriceRetrieveParams>(call).done()
-  return account.renderer.view("price", existing(account, "price", call.path["id"]!))
-}
-
 const update = (account: Account, call: Call): Price => {
   const price = existing(account, "price", call.path["id"]!)
   const p = paramsOf<Stripe.PriceUpdateParams>(call)
@@ -76,9 +71,7 @@ const update = (account: Account, call: Call): Price => {
   if (typeof nickname === "string") price.nickname = nickname
   if (typeof taxBehavior === "string") price.tax_behavior = taxBehavior
   price.metadata = applyMetadata(price.metadata, metadata)
-  account.store.put("price", price)
-  account.events.emitUpdate("price.updated", "price", before, price, call.cause)
-  return account.renderer.view("price", price)
+  return commitUpdate(account, call, "price", before, price, "price.updated")
 }
 
 const list = (account: Account, call: Call): Stripe.ApiList<Price> => {
@@ -111,6 +104,6 @@ export const priceRoutes: ReadonlyArray<Route> = [
   { method: "POST", pattern: "/v1/prices", handler: create },
   { method: "GET", pattern: "/v1/prices", handler: list },
   { method: "GET", pattern: "/v1/prices/search", handler: searchHandler("price"), search: true },
-  { method: "GET", pattern: "/v1/prices/:id", handler: retrieve },
+  { method: "GET", pattern: "/v1/prices/:id", handler: retrieveHandler("price") },
   { method: "POST", pattern: "/v1/prices/:id", handler: update }
 ]

@@ -11,7 +11,7 @@ import { applyMetadata, type Params } from "../params.js"
 import type { Objects } from "../state.js"
 import { clone } from "../wire.js"
 import { type AmountFields, makePrice, makeProduct, readAmount, readRecurring } from "./catalog.js"
-import { pageOf, searchHandler } from "./common.js"
+import { commitUpdate, pageOf, retrieveHandler, searchHandler } from "./common.js"
 
 type Product = Objects["product"]
 type ProductFields = Stripe.ProductCreateParams & Stripe.ProductUpdateParams
@@ -100,11 +100,6 @@ const create = (account: Account, call: Call): Product => {
   return account.renderer.view("product", product)
 }
 
-const retrieve = (account: Account, call: Call): Product => {
-  paramsOf<Stripe.ProductRetrieveParams>(call).done()
-  return account.renderer.view("product", existing(account, "product", call.path["id"]!))
-}
-
 const update = (account: Account, call: Call): Product => {
   const product = existing(account, "product", call.path["id"]!)
   const p = paramsOf<ProductFields>(call)
@@ -123,9 +118,7 @@ const update = (account: Account, call: Call): Product => {
   product.metadata = applyMetadata(product.metadata, metadata)
   const changed = JSON.stringify(before) !== JSON.stringify(product)
   if (changed) product.updated = account.clock.nowSeconds()
-  account.store.put("product", product)
-  account.events.emitUpdate("product.updated", "product", before, product, call.cause)
-  return account.renderer.view("product", product)
+  return commitUpdate(account, call, "product", before, product, "product.updated")
 }
 
 const remove = (account: Account, call: Call): Stripe.DeletedProduct => {
@@ -168,7 +161,7 @@ export const productRoutes: ReadonlyArray<Route> = [
   { method: "POST", pattern: "/v1/products", handler: create },
   { method: "GET", pattern: "/v1/products", handler: list },
   { method: "GET", pattern: "/v1/products/search", handler: searchHandler("product"), search: true },
-  { method: "GET", pattern: "/v1/products/:id", handler: retrieve },
+  { method: "GET", pattern: "/v1/products/:id", handler: retrieveHandler("product") },
   { method: "POST", pattern: "/v1/products/:id", handler: update },
   { method: "DELETE", pattern: "/v1/products/:id", handler: remove }
 ]

@@ -14,7 +14,7 @@ import { checkChargeAmount, MAX_AMOUNT } from "../money.js"
 import { applyMetadata, type MetadataChange } from "../params.js"
 import type { Objects } from "../state.js"
 import { clone } from "../wire.js"
-import { pageOf } from "./common.js"
+import { commitUpdate, pageOf, retrieveHandler } from "./common.js"
 
 type Refund = Objects["refund"]
 type Charge = Objects["charge"]
@@ -92,11 +92,6 @@ const create = (account: Account, call: Call): Refund => {
   return account.renderer.view("refund", refund)
 }
 
-const retrieve = (account: Account, call: Call): Refund => {
-  paramsOf<Stripe.RefundRetrieveParams>(call).done()
-  return account.renderer.view("refund", existing(account, "refund", call.path["id"]!))
-}
-
 const update = (account: Account, call: Call): Refund => {
   const refund = existing(account, "refund", call.path["id"]!)
   const p = paramsOf<Stripe.RefundUpdateParams>(call)
@@ -104,9 +99,7 @@ const update = (account: Account, call: Call): Refund => {
   p.done()
   const before = clone(refund)
   refund.metadata = applyMetadata(refund.metadata ?? {}, metadata)
-  account.store.put("refund", refund)
-  account.events.emitUpdate("refund.updated", "refund", before, refund, call.cause)
-  return account.renderer.view("refund", refund)
+  return commitUpdate(account, call, "refund", before, refund, "refund.updated")
 }
 
 const list = (account: Account, call: Call): Stripe.ApiList<Refund> => {
@@ -129,7 +122,7 @@ const list = (account: Account, call: Call): Stripe.ApiList<Refund> => {
 export const refundRoutes: ReadonlyArray<Route> = [
   { method: "POST", pattern: "/v1/refunds", handler: create },
   { method: "GET", pattern: "/v1/refunds", handler: list },
-  { method: "GET", pattern: "/v1/refunds/:id", handler: retrieve },
+  { method: "GET", pattern: "/v1/refunds/:id", handler: retrieveHandler("refund") },
   { method: "POST", pattern: "/v1/refunds/:id", handler: update },
   { method: "GET", pattern: "/v1/charges/:id/refunds", handler: list }
 ]

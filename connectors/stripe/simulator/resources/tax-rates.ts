@@ -9,7 +9,7 @@ import { inRange, readPage, readRange } from "../listing.js"
 import { applyMetadata, type Params } from "../params.js"
 import type { Objects } from "../state.js"
 import { clone } from "../wire.js"
-import { checkCountry, pageOf } from "./common.js"
+import { checkCountry, commitUpdate, pageOf, retrieveHandler } from "./common.js"
 import { newId } from "../ids.js"
 import { invalidParams } from "../errors.js"
 
@@ -75,11 +75,6 @@ const create = (account: Account, call: Call): TaxRate => {
   return account.renderer.view("tax_rate", rate)
 }
 
-const retrieve = (account: Account, call: Call): TaxRate => {
-  paramsOf<Stripe.TaxRateRetrieveParams>(call).done()
-  return account.renderer.view("tax_rate", existing(account, "tax_rate", call.path["id"]!))
-}
-
 const update = (account: Account, call: Call): TaxRate => {
   const rate = existing(account, "tax_rate", call.path["id"]!)
   const p = paramsOf<RateFields>(call)
@@ -89,9 +84,7 @@ const update = (account: Account, call: Call): TaxRate => {
   const before = clone(rate)
   Object.assign(rate, patch)
   rate.metadata = applyMetadata(rate.metadata ?? {}, metadata)
-  account.store.put("tax_rate", rate)
-  account.events.emitUpdate("tax_rate.updated", "tax_rate", before, rate, call.cause)
-  return account.renderer.view("tax_rate", rate)
+  return commitUpdate(account, call, "tax_rate", before, rate, "tax_rate.updated")
 }
 
 const list = (account: Account, call: Call): Stripe.ApiList<TaxRate> => {
@@ -113,6 +106,6 @@ const list = (account: Account, call: Call): Stripe.ApiList<TaxRate> => {
 export const taxRateRoutes: ReadonlyArray<Route> = [
   { method: "POST", pattern: "/v1/tax_rates", handler: create },
   { method: "GET", pattern: "/v1/tax_rates", handler: list },
-  { method: "GET", pattern: "/v1/tax_rates/:id", handler: retrieve },
+  { method: "GET", pattern: "/v1/tax_rates/:id", handler: retrieveHandler("tax_rate") },
   { method: "POST", pattern: "/v1/tax_rates/:id", handler: update }
 ]

@@ -11,7 +11,7 @@ import { newId } from "../ids.js"
 import { readPage } from "../listing.js"
 import { applyMetadata, type Params } from "../params.js"
 import type { Objects } from "../state.js"
-import { pageOf } from "./common.js"
+import { pageOf, retrieveHandler } from "./common.js"
 
 type Endpoint = Objects["webhook_endpoint"]
 
@@ -80,11 +80,6 @@ const create = (account: Account, call: Call): Endpoint => {
   return { ...account.renderer.view("webhook_endpoint", endpoint), secret }
 }
 
-const retrieve = (account: Account, call: Call): Endpoint => {
-  paramsOf<Stripe.WebhookEndpointRetrieveParams>(call).done()
-  return account.renderer.view("webhook_endpoint", existing(account, "webhook_endpoint", call.path["id"]!))
-}
-
 const update = (account: Account, call: Call): Endpoint => {
   const endpoint = existing(account, "webhook_endpoint", call.path["id"]!)
   const p = paramsOf<EndpointFields>(call)
@@ -121,7 +116,7 @@ const list = (account: Account, call: Call): Stripe.ApiList<Endpoint> => {
 export const webhookEndpointRoutes: ReadonlyArray<Route> = [
   { method: "POST", pattern: "/v1/webhook_endpoints", handler: create },
   { method: "GET", pattern: "/v1/webhook_endpoints", handler: list },
-  { method: "GET", pattern: "/v1/webhook_endpoints/:id", handler: retrieve },
+  { method: "GET", pattern: "/v1/webhook_endpoints/:id", handler: retrieveHandler("webhook_endpoint") },
   { method: "POST", pattern: "/v1/webhook_endpoints/:id", handler: update },
   { method: "DELETE", pattern: "/v1/webhook_endpoints/:id", handler: remove }
 ]
