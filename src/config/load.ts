@@ -63,7 +63,15 @@ const javascript = new Set([".js", ".mjs", ".cjs"])
  */
 const importConfig = async (absolute: string): Promise<unknown> => {
   const extension = path.extname(absolute)
-  if (extension === ".json") return JSON.parse(readFileSync(absolute, "utf8"))
+  if (extension === ".json") {
+    try {
+      return JSON.parse(readFileSync(absolute, "utf8"))
+    } catch (error) {
+      // V8's message quotes the text around the error, which may be a pasted secret.
+      if (error instanceof SyntaxError) throw new Error("not valid JSON")
+      throw error
+    }
+  }
   const url = pathToFileURL(absolute).href
   if (typescript.has(extension)) {
     const { tsImport } = await import("tsx/esm/api")
@@ -82,17 +90,17 @@ const readConfigFile = (file: string): Effect.Effect<unknown, ConfigError> =>
     const extension = path.extname(absolute)
     if (!typescript.has(extension) && !javascript.has(extension) && extension !== ".json") {
       return yield* new ConfigError({
-        file,
+        file: absolute,
         problems: [`expected a .ts, .mts, .js, .mjs or .json file, found ${extension === "" ? "no extension" : extension}`]
       })
     }
     const exported = yield* Effect.tryPromise({
       try: () => importConfig(absolute),
-      catch: (cause) => new ConfigError({ file, problems: [`cannot load the file: ${firstLine(cause)}`] })
+      catch: (cause) => new ConfigError({ file: absolute, problems: [`cannot load the file: ${loadFailure(cause, absolute)}`] })
     })
     if (exported === undefined) {
       return yield* new ConfigError({
-        file,
+        file: absolute,
         problems: ["expected a default export (export default defineConfig({ ... })), found none"]
       })
     }
@@ -210,5 +218,19 @@ const deriveWebhookToken = (email: string, token: Redacted.Redacted<string>): Re
     createHmac("sha256", Redacted.value(token)).update(`alegra-sync webhook v1 ${email}`).digest("base64url").slice(0, 32)
   )
 
-const firstLine = (cause: unknown): string =>
-  (cause instanceof Error ? cause.message : String(cause)).split("\n")[0] ?? "unknown error"
+/**
+ * Why a file could not be imported, in one line with its position. What the file
+ * contains is never quoted: it may be a secret pasted in, with or without quotes
+ * (esbuild's "but found …" and V8's "… is not defined" both quote it).
+ */
+const loadFailure = (cause: unknown, absolute: string): string => {
+  const message = cause instanceof Error ? cause.message : String(cause)
+  const syntax = /:(\d+):(\d+): ERROR: (.*)$/m.exec(message)
+  if (syntax !== null) return `line ${syntax[1]}:${syntax[2]}: ${syntax[3]!.replace(/\s+but found .*$/, "")}`
+  const at = cause instanceof Error ? new RegExp(`${escapeRegExp(absolute)}(?:\\?[^:\\s]*)?:(\\d+):(\\d+)`).exec(cause.stack ?? "") : null
+  const where = at === null ? "" : `line ${at[1]}:${at[2]}: `
+  if (cause instanceof ReferenceError) return `${where}a name that is not defined (a value missing its quotes?)`
+  return `${where}${message.split("\n")[0] ?? "unknown error"}`
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
