@@ -44,3 +44,17 @@ const result = await build({
 })
 // Which sources went into which file: the tests use it to check what each command loads.
 writeFileSync(path.join(outdir, "meta.json"), JSON.stringify(result.metafile))
+
+// A .ts config is compiled to CommonJS (see src/config/load.ts), so its
+// `import … from "alegra-sync"` is a require(): give it a CommonJS entry, since
+// Node before 20.19 cannot require() an ES module.
+await build({
+  absWorkingDir: root,
+  entryPoints: ["src/index.ts"],
+  outfile: path.join(outdir, "index.cjs"),
+  bundle: true,
+  format: "cjs",
+  platform: "node",
+  target: "node20",
+  logLevel: "warning"
+})

@@ -130,6 +130,17 @@ describe("config", () => {
     }
   })
 
+  it("loads a typed .ts config, and a .mts one with top-level await", async () => {
+    const dir = tempDir("config-ts")
+    const ts = path.join(dir, "sync.config.ts")
+    writeFileSync(ts, `const config: { alegra: object } = ${JSON.stringify(minimal)}\nexport default config\n`)
+    const mts = path.join(dir, "sync.config.mts")
+    writeFileSync(mts, `const email: string = await Promise.resolve("late@b.co")\nexport default { alegra: { email, token: { env: "ALEGRA_TOKEN" } } }\n`)
+    const load = (file: string) => Effect.runPromise(loadConfigFile(file, { ALEGRA_TOKEN: "t" }))
+    expect((await load(ts)).alegra.email).toBe("ops@empresa.co")
+    expect((await load(mts)).alegra.email).toBe("late@b.co")
+  })
+
   it("says what is wrong with a file that cannot be used", async () => {
     const dir = tempDir("config")
     const noDefault = path.join(dir, "no-default.config.ts")
