@@ -1,5 +1,5 @@
 import type { HttpClient } from "@effect/platform"
-import { NodeHttpClient } from "@effect/platform-node"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Layer } from "effect"
 import { type ResolvedConfig, SyncConfig } from "../config/index.js"
 import type { Alegra } from "../ports/alegra.js"
