@@ -3,11 +3,12 @@ import { backfill, backfillCompleted, type BackfillProgress } from "../backfill/
 import { PollersLive } from "../capture/pollers.js"
 import { reconcileSubscriptions } from "../capture/subscriptions.js"
 import { SweepLive } from "../capture/sweep.js"
-import { type ResolvedConfig, SyncConfig } from "../config/index.js"
+import { loadConfigFile, type ResolvedConfig, SyncConfig } from "../config/index.js"
 import { InboxWorker } from "../engine/worker.js"
 import { Alegra } from "../ports/alegra.js"
 import { HttpServerLive } from "../server/http.js"
 import { baseLayer, type Wiring } from "./layers.js"
+import { withStoreErrors } from "./store-errors.js"
 
 const logProgress = (p: BackfillProgress) =>
   p.done ? Effect.logInfo("backfill: kind done").pipe(Effect.annotateLogs({ kind: p.kind, read: p.read })) : Effect.void
@@ -46,3 +47,10 @@ export const daemonLayer = (config: ResolvedConfig, wiring: Wiring) => {
     Layer.provideMerge(base)
   )
 }
+
+/** `alegra-sync run`: the daemon, until SIGINT/SIGTERM. */
+export const runCommand = (configFile: string, wiring: Wiring) =>
+  Effect.gen(function*() {
+    const config = yield* loadConfigFile(configFile)
+    return yield* runDaemon.pipe(Effect.provide(daemonLayer(config, wiring)), withStoreErrors(config.store.path))
+  })
