@@ -1,7 +1,11 @@
 #!/usr/bin/env node
-// Node 20 cannot run TypeScript, and sync.config.ts has to be loaded through tsx
-// anyway: register it once here, relative to this file, then start the CLI.
-import { register } from "tsx/esm/api"
-
-register()
-await import("./main.ts")
+// The alegra-sync command: runs the compiled CLI that `npm run build` writes to dist/.
+try {
+  await import("../dist/main.js")
+} catch (error) {
+  if (error?.code === "ERR_MODULE_NOT_FOUND" && String(error.message).includes("dist/main.js")) {
+    process.stderr.write("alegra-sync: the compiled program (dist/) is missing — run `npm run build` first\n")
+    process.exit(1)
+  }
+  throw error
+}

@@ -1,27 +1,28 @@
 /**
  * The composition root: the one place that wires connectors into the engine.
- * The simulator is imported lazily, only by `demo`, never on the daemon's path.
+ * Connectors are imported when a command needs them, and the simulator only by
+ * `demo`: never on the daemon's path, never for `--help` or `status`.
  */
 import { createRequire } from "node:module"
-import { AlegraLive } from "../connectors/alegra/index.js"
+import { Effect, Layer } from "effect"
 import { runCli } from "./cli/cli.js"
-import type { DemoOptions, DemoSimulator } from "./cli/demo.js"
 
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string }
 
-const demoSimulator = async (options: DemoOptions): Promise<DemoSimulator> => {
-  const { startDemoSimulator } = await import("../connectors/alegra/simulator/demo.js")
-  return startDemoSimulator(options)
-}
-
 runCli({
   alegra: (config) =>
-    AlegraLive({
-      baseUrl: config.alegra.baseUrl,
-      email: config.alegra.email,
-      token: config.alegra.token,
-      requestsPerMinute: config.alegra.requestsPerMinute,
-      rateLimitWindowSeconds: config.alegra.rateLimitWindowSeconds
-    }),
-  demoSimulator
+    Layer.unwrapEffect(Effect.promise(async () => {
+      const { AlegraLive } = await import("../connectors/alegra/index.js")
+      return AlegraLive({
+        baseUrl: config.alegra.baseUrl,
+        email: config.alegra.email,
+        token: config.alegra.token,
+        requestsPerMinute: config.alegra.requestsPerMinute,
+        rateLimitWindowSeconds: config.alegra.rateLimitWindowSeconds
+      })
+    })),
+  demoSimulator: async (options) => {
+    const { startDemoSimulator } = await import("../connectors/alegra/simulator/demo.js")
+    return startDemoSimulator(options)
+  }
 }, version)

@@ -3,14 +3,12 @@ import { HttpIncomingMessage, HttpRouter, HttpServerRequest, HttpServerResponse 
 import { Effect, Option, Redacted } from "effect"
 import { SyncConfig } from "../config/index.js"
 import { Alegra, type WebhookReading } from "../ports/alegra.js"
+import { notFound } from "../server/responses.js"
 import { type InboxOffer, Store } from "../store/index.js"
 import { Ingest } from "./ingest.js"
 import { Sweeper } from "./sweep.js"
 
 const json = (status: number, body: Record<string, unknown>) => HttpServerResponse.unsafeJson(body, { status })
-
-/** What an unknown route answers too: a wrong token must not tell that the path exists. */
-export const notFound = () => json(404, { error: "not found" })
 
 const sameToken = (given: string, expected: string): boolean => {
   const a = createHash("sha256").update(given).digest()
@@ -37,7 +35,8 @@ const parseBody = (text: string): { readonly ok: true; readonly value: unknown }
 export const alegraWebhookHandler = Effect.gen(function*() {
   const config = yield* SyncConfig
   const params = yield* HttpRouter.params
-  if (!sameToken(params.token ?? "", Redacted.value(config.server.webhookToken))) return notFound()
+  // A wrong token answers exactly like an unknown route: it must not tell that the path exists.
+  if (!sameToken(params.token ?? "", Redacted.value(config.server.webhookToken))) return notFound
   const request = yield* HttpServerRequest.HttpServerRequest
   const declared = Number(request.headers["content-length"] ?? "0")
   if (declared > config.server.maxBodyBytes) return json(413, { error: "body too large" })

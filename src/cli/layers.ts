@@ -1,5 +1,5 @@
 import type { HttpClient } from "@effect/platform"
-import { NodeHttpClient } from "@effect/platform-node"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Effect, Layer } from "effect"
 import { type ResolvedConfig, SyncConfig } from "../config/index.js"
 import type { Alegra } from "../ports/alegra.js"
@@ -26,8 +26,8 @@ export const baseLayer = (config: ResolvedConfig, wiring: Wiring) => {
   return Layer.mergeAll(Layer.succeed(SyncConfig, config), sql, store, alegra)
 }
 
-/** Config and store only, for commands that do not talk to Alegra. */
-export const storeLayer = (config: ResolvedConfig) => {
-  const sql = sqliteLayer(config.store.path)
-  return Layer.mergeAll(Layer.succeed(SyncConfig, config), sql, Store.Default.pipe(Layer.provide(sql)))
+/** The store only, for commands that do not talk to Alegra. */
+export const storeLayer = (file: string) => {
+  const sql = sqliteLayer(file)
+  return Layer.merge(sql, Store.Default.pipe(Layer.provide(sql)))
 }

@@ -4,12 +4,13 @@ import { PollersLive } from "../capture/pollers.js"
 import { reconcileSubscriptions } from "../capture/subscriptions.js"
 import { Ingest } from "../capture/ingest.js"
 import { Sweeper } from "../capture/sweep.js"
-import { type ResolvedConfig, SyncConfig } from "../config/index.js"
+import { loadConfigFile, type ResolvedConfig, SyncConfig } from "../config/index.js"
 import { DaemonLease } from "../engine/lease.js"
 import { InboxWorker } from "../engine/worker.js"
 import { Alegra } from "../ports/alegra.js"
 import { HttpServerLive } from "../server/http.js"
 import { baseLayer, type Wiring } from "./layers.js"
+import { withStoreErrors } from "../store/index.js"
 
 const logProgress = (p: BackfillProgress) =>
   p.done ? Effect.logInfo("backfill: kind done").pipe(Effect.annotateLogs({ kind: p.kind, read: p.read })) : Effect.void
@@ -56,3 +57,10 @@ export const daemonLayer = (config: ResolvedConfig, wiring: Wiring) => {
   const server = HttpServerLive.pipe(Layer.provide(capture), Layer.provide(worker), Layer.provide(base))
   return Layer.mergeAll(server, worker, capture, lease).pipe(Layer.provideMerge(base))
 }
+
+/** `alegra-sync run`: the daemon, until SIGINT/SIGTERM. */
+export const runCommand = (configFile: string, wiring: Wiring) =>
+  Effect.gen(function*() {
+    const config = yield* loadConfigFile(configFile)
+    return yield* runDaemon.pipe(Effect.provide(daemonLayer(config, wiring)), withStoreErrors(config.store.path))
+  })

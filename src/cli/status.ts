@@ -1,5 +1,7 @@
 import { Console, Effect } from "effect"
-import { Store } from "../store/index.js"
+import { loadLocalConfig } from "../config/index.js"
+import { Store, withStoreErrors } from "../store/index.js"
+import { storeLayer } from "./layers.js"
 
 /** Links, mirror, inbox depth, dead letters, cursors and subscriptions, read from the store. */
 export const showStatus = (asJson: boolean) =>
@@ -17,4 +19,14 @@ export const showStatus = (asJson: boolean) =>
       ...status.cursors.map((c) => `  ${c.name.padEnd(18)} ${JSON.stringify(c.value)}`)
     ]
     yield* Console.log(lines.join("\n"))
+  })
+
+/**
+ * `alegra-sync status`: reads the store only, so the config is checked without its
+ * secrets (ALEGRA_TOKEN need not be set where an operator looks at the store).
+ */
+export const statusCommand = (options: { readonly config: string; readonly json: boolean }) =>
+  Effect.gen(function*() {
+    const config = yield* loadLocalConfig(options.config)
+    yield* showStatus(options.json).pipe(Effect.provide(storeLayer(config.store.path)), withStoreErrors(config.store.path))
   })

@@ -5,19 +5,19 @@ import { pathToFileURL } from "node:url"
 import { Context, Data, Effect, Either, ParseResult, Redacted, Schema } from "effect"
 import { type SecretRef, SyncConfigSchema, type SyncConfigDecoded } from "./schema.js"
 
-/** The config after decoding with every secret resolved. Secrets are Redacted. */
-export interface ResolvedConfig {
+/**
+ * The config decoded and checked, without its secrets: what commands that never
+ * contact Alegra (`status`) need. Nothing in it comes from the environment.
+ */
+export interface LocalConfig {
   readonly file: string
   readonly store: { readonly path: string }
   readonly server: {
     readonly port: number
     readonly publicUrl: string
-    readonly webhookToken: Redacted.Redacted<string>
     readonly maxBodyBytes: number
   }
   readonly alegra: {
-    readonly email: string
-    readonly token: Redacted.Redacted<string>
     readonly baseUrl: string
     readonly requestsPerMinute: number
     readonly rateLimitWindowSeconds: number
@@ -27,6 +27,15 @@ export interface ResolvedConfig {
   readonly worker: SyncConfigDecoded["worker"]
   readonly hubspot: { readonly enabled: boolean }
   readonly stripe: { readonly enabled: boolean }
+}
+
+/** The config with every secret (and every `env(...)` value) resolved. Secrets are Redacted. */
+export interface ResolvedConfig extends LocalConfig {
+  readonly server: LocalConfig["server"] & { readonly webhookToken: Redacted.Redacted<string> }
+  readonly alegra: LocalConfig["alegra"] & {
+    readonly email: string
+    readonly token: Redacted.Redacted<string>
+  }
 }
 
 export class SyncConfig extends Context.Tag("alegra-sync/SyncConfig")<SyncConfig, ResolvedConfig>() {}
@@ -43,29 +52,75 @@ export class ConfigError extends Data.TaggedError("ConfigError")<{
 
 type Env = Readonly<Record<string, string | undefined>>
 
-/** Imports a sync.config.ts (through tsx, since Node 20 cannot import TypeScript) and resolves it. */
-export const loadConfigFile = (file: string, env: Env = process.env): Effect.Effect<ResolvedConfig, ConfigError> =>
+/** Extensions the loader knows. Only TypeScript needs tsx; everything else is plain Node. */
+const typescript = new Set([".ts", ".mts", ".cts"])
+const javascript = new Set([".js", ".mjs", ".cjs"])
+
+/**
+ * What a config file exports. TypeScript goes through tsx (Node 20 cannot import
+ * it), imported here and only here so that a `.js`/`.mjs`/`.json` config, and every
+ * command that reads none, never loads it. A `.ts` file is compiled to CommonJS
+ * in this thread (tsx's require): its ESM loader would start a hooks thread that
+ * stays for the daemon's life (about 20 MB and 0.1 s more). Only `.mts`, which is
+ * ESM by definition (top-level await), takes that path.
+ */
+const importConfig = async (absolute: string): Promise<unknown> => {
+  const extension = path.extname(absolute)
+  if (extension === ".json") {
+    try {
+      return JSON.parse(readFileSync(absolute, "utf8"))
+    } catch (error) {
+      // V8's message quotes the text around the error, which may be a pasted secret.
+      if (error instanceof SyntaxError) throw new Error("not valid JSON")
+      throw error
+    }
+  }
+  const url = pathToFileURL(absolute).href
+  if (extension === ".mts") {
+    const { tsImport } = await import("tsx/esm/api")
+    return unwrapDefault(((await tsImport(url, import.meta.url)) as { default?: unknown }).default)
+  }
+  if (typescript.has(extension)) {
+    const tsx = await import("tsx/cjs/api")
+    return unwrapDefault(tsx.require(absolute, import.meta.url))
+  }
+  return unwrapDefault(((await import(url)) as { default?: unknown }).default)
+}
+
+/** Imports the file and checks that it has a default export; nothing is decoded yet. */
+const readConfigFile = (file: string): Effect.Effect<unknown, ConfigError> =>
   Effect.gen(function*() {
     const absolute = path.resolve(file)
     if (!existsSync(absolute)) {
       return yield* new ConfigError({ file, problems: [`file not found: ${absolute} (pass --config <path>)`] })
     }
-    const module = yield* Effect.tryPromise({
-      try: async () => {
-        const { tsImport } = await import("tsx/esm/api")
-        return (await tsImport(pathToFileURL(absolute).href, import.meta.url)) as { default?: unknown }
-      },
-      catch: (cause) => new ConfigError({ file, problems: [`cannot load the file: ${firstLine(cause)}`] })
+    const extension = path.extname(absolute)
+    if (!typescript.has(extension) && !javascript.has(extension) && extension !== ".json") {
+      return yield* new ConfigError({
+        file: absolute,
+        problems: [`expected a .ts, .mts, .js, .mjs or .json file, found ${extension === "" ? "no extension" : extension}`]
+      })
+    }
+    const exported = yield* Effect.tryPromise({
+      try: () => importConfig(absolute),
+      catch: (cause) => new ConfigError({ file: absolute, problems: [`cannot load the file: ${loadFailure(cause, absolute)}`] })
     })
-    const exported = unwrapDefault(module.default)
     if (exported === undefined) {
       return yield* new ConfigError({
-        file,
+        file: absolute,
         problems: ["expected a default export (export default defineConfig({ ... })), found none"]
       })
     }
-    return yield* resolveConfig(exported, { file: absolute, env })
+    return exported
   })
+
+/** Imports a config file (see `importConfig`) and resolves it, secrets included. */
+export const loadConfigFile = (file: string, env: Env = process.env): Effect.Effect<ResolvedConfig, ConfigError> =>
+  Effect.flatMap(readConfigFile(file), (input) => resolveConfig(input, { file: path.resolve(file), env }))
+
+/** Imports a config file and checks it all, without reading any secret or environment variable. */
+export const loadLocalConfig = (file: string): Effect.Effect<LocalConfig, ConfigError> =>
+  Effect.flatMap(readConfigFile(file), (input) => resolveLocalConfig(input, { file: path.resolve(file) }))
 
 /**
  * Outside a `"type": "module"` package tsx loads the file as CommonJS, and the
@@ -76,6 +131,51 @@ const unwrapDefault = (value: unknown): unknown =>
     ? (value as { default?: unknown }).default
     : value
 
+/** Schema decoding plus the checks that need no environment. */
+const decode = (input: unknown, file: string): Either.Either<SyncConfigDecoded, ConfigError> => {
+  const decoded = Schema.decodeUnknownEither(SyncConfigSchema, { errors: "all", onExcessProperty: "error" })(input)
+  if (Either.isLeft(decoded)) {
+    // A union reports once per member: keep one line per field and message.
+    const problems = [
+      ...new Set(ParseResult.ArrayFormatter.formatErrorSync(decoded.left).map((issue) =>
+        `${issue.path.length === 0 ? "(config)" : issue.path.join(".")}: ${issue.message}`
+      ))
+    ]
+    return Either.left(new ConfigError({ file, problems }))
+  }
+  const config = decoded.right
+  const problems: Array<string> = []
+  if (config.hubspot.enabled) problems.push("hubspot.enabled: the HubSpot connector is not available in this release yet")
+  if (config.stripe.enabled) problems.push("stripe.enabled: the Stripe connector is not available in this release yet")
+  return problems.length > 0 ? Either.left(new ConfigError({ file, problems })) : Either.right(config)
+}
+
+const localView = (config: SyncConfigDecoded, file: string): LocalConfig => ({
+  file,
+  store: { path: path.resolve(path.dirname(file), config.store.path) },
+  server: {
+    port: config.server.port,
+    publicUrl: config.server.publicUrl.replace(/\/+$/, ""),
+    maxBodyBytes: config.server.maxBodyBytes
+  },
+  alegra: {
+    baseUrl: config.alegra.baseUrl.replace(/\/+$/, ""),
+    requestsPerMinute: config.alegra.requestsPerMinute,
+    rateLimitWindowSeconds: config.alegra.rateLimitWindowSeconds,
+    webhooks: config.alegra.webhooks
+  },
+  polling: config.polling,
+  worker: config.worker,
+  hubspot: { enabled: config.hubspot.enabled },
+  stripe: { enabled: config.stripe.enabled }
+})
+
+/** Decodes a config object (as exported by sync.config.ts) without touching secrets or the environment. */
+export const resolveLocalConfig = (
+  input: unknown,
+  options: { readonly file: string }
+): Effect.Effect<LocalConfig, ConfigError> => Effect.map(decode(input, options.file), (c) => localView(c, options.file))
+
 /** Decodes a config object (as exported by sync.config.ts) and resolves its secrets. */
 export const resolveConfig = (
   input: unknown,
@@ -83,17 +183,7 @@ export const resolveConfig = (
 ): Effect.Effect<ResolvedConfig, ConfigError> =>
   Effect.gen(function*() {
     const env = options.env ?? process.env
-    const decoded = Schema.decodeUnknownEither(SyncConfigSchema, { errors: "all", onExcessProperty: "error" })(input)
-    if (Either.isLeft(decoded)) {
-      // A union reports once per member: keep one line per field and message.
-      const problems = [
-        ...new Set(ParseResult.ArrayFormatter.formatErrorSync(decoded.left).map((issue) =>
-          `${issue.path.length === 0 ? "(config)" : issue.path.join(".")}: ${issue.message}`
-        ))
-      ]
-      return yield* new ConfigError({ file: options.file, problems })
-    }
-    const config = decoded.right
+    const config = yield* decode(input, options.file)
     const problems: Array<string> = []
     const text = (field: string, value: string | { readonly env: string }): string => {
       if (typeof value === "string") return value
@@ -117,30 +207,12 @@ export const resolveConfig = (
     const webhookToken = config.server.webhookToken === undefined
       ? deriveWebhookToken(email, token)
       : secretOf("server.webhookToken", config.server.webhookToken)
-    if (config.hubspot.enabled) problems.push("hubspot.enabled: the HubSpot connector is not available in this release yet")
-    if (config.stripe.enabled) problems.push("stripe.enabled: the Stripe connector is not available in this release yet")
     if (problems.length > 0) return yield* new ConfigError({ file: options.file, problems })
+    const local = localView(config, options.file)
     return {
-      file: options.file,
-      store: { path: path.resolve(path.dirname(options.file), config.store.path) },
-      server: {
-        port: config.server.port,
-        publicUrl: config.server.publicUrl.replace(/\/+$/, ""),
-        webhookToken,
-        maxBodyBytes: config.server.maxBodyBytes
-      },
-      alegra: {
-        email,
-        token,
-        baseUrl: config.alegra.baseUrl.replace(/\/+$/, ""),
-        requestsPerMinute: config.alegra.requestsPerMinute,
-        rateLimitWindowSeconds: config.alegra.rateLimitWindowSeconds,
-        webhooks: config.alegra.webhooks
-      },
-      polling: config.polling,
-      worker: config.worker,
-      hubspot: { enabled: config.hubspot.enabled },
-      stripe: { enabled: config.stripe.enabled }
+      ...local,
+      server: { ...local.server, webhookToken },
+      alegra: { ...local.alegra, email, token }
     } satisfies ResolvedConfig
   })
 
@@ -153,5 +225,19 @@ const deriveWebhookToken = (email: string, token: Redacted.Redacted<string>): Re
     createHmac("sha256", Redacted.value(token)).update(`alegra-sync webhook v1 ${email}`).digest("base64url").slice(0, 32)
   )
 
-const firstLine = (cause: unknown): string =>
-  (cause instanceof Error ? cause.message : String(cause)).split("\n")[0] ?? "unknown error"
+/**
+ * Why a file could not be imported, in one line with its position. What the file
+ * contains is never quoted: it may be a secret pasted in, with or without quotes
+ * (esbuild's "but found …" and V8's "… is not defined" both quote it).
+ */
+const loadFailure = (cause: unknown, absolute: string): string => {
+  const message = cause instanceof Error ? cause.message : String(cause)
+  const syntax = /:(\d+):(\d+): ERROR: (.*)$/m.exec(message)
+  if (syntax !== null) return `line ${syntax[1]}:${syntax[2]}: ${syntax[3]!.replace(/\s+but found .*$/, "")}`
+  const at = cause instanceof Error ? new RegExp(`${escapeRegExp(absolute)}(?:\\?[^:\\s]*)?:(\\d+):(\\d+)`).exec(cause.stack ?? "") : null
+  const where = at === null ? "" : `line ${at[1]}:${at[2]}: `
+  if (cause instanceof ReferenceError) return `${where}a name that is not defined (a value missing its quotes?)`
+  return `${where}${message.split("\n")[0] ?? "unknown error"}`
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")

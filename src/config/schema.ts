@@ -1,5 +1,22 @@
 import { Schema } from "effect"
 
+/** What kind of value `actual` is, without any of its content. */
+export const describeKind = (actual: unknown): string => {
+  if (actual === null) return "null"
+  if (actual === undefined) return "nothing"
+  if (Array.isArray(actual)) return "an array"
+  if (typeof actual === "string") return "a string"
+  if (typeof actual === "object") {
+    const keys = Object.keys(actual)
+    if (keys.length === 0) return "an empty object"
+    const ref = keys.length === 1 && (keys[0] === "env" || keys[0] === "file")
+    return ref
+      ? `{ ${keys[0]}: … } whose value is not a non-empty name`
+      : `an object with keys ${keys.join(", ")}`
+  }
+  return `a ${typeof actual}`
+}
+
 /** A value read from an environment variable when the config is loaded. */
 export const EnvRef = Schema.Struct({ env: Schema.NonEmptyTrimmedString })
 /** A value read from a file (a Docker or Kubernetes secret), trailing newline removed. */
@@ -12,8 +29,9 @@ export const FileRef = Schema.Struct({ file: Schema.NonEmptyTrimmedString })
 export const SecretRef = Schema.Union(EnvRef, FileRef).annotations({
   identifier: "SecretRef",
   message: (issue) => ({
+    // Only the kind of value: what was found may be the secret itself, pasted in.
     message: `expected secret("ENV_VAR") or secretFile("/path/to/file") (secrets are never written in the config), found ${
-      JSON.stringify(issue.actual)
+      describeKind(issue.actual)
     }`,
     override: true
   })

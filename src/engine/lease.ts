@@ -39,7 +39,7 @@ export const holdLease = (
             new StoreError({
               reason: "in-use",
               path: store.file,
-              message: `${what} lost its lease on the store ${store.file} to another process; stopped so as not to run twice`
+              message: `${what} lost its lease on the store ${store.file} to another process — stopped so as not to run twice; start it again once the other has stopped`
             })
           )
       ),

@@ -1,58 +1,52 @@
 import { createServer } from "node:http"
-import { HttpLayerRouter, HttpServerResponse } from "@effect/platform"
-import { NodeHttpServer } from "@effect/platform-node"
+import { HttpLayerRouter } from "@effect/platform"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { Effect, Layer } from "effect"
 import { alegraWebhookHandler } from "../capture/alegra-webhook.js"
 import { alegraWebhookPath } from "../capture/subscriptions.js"
 import { SyncConfig } from "../config/index.js"
-import { InboxWorker } from "../engine/worker.js"
-import { Alegra } from "../ports/alegra.js"
-import { Store } from "../store/index.js"
+import { health } from "./health.js"
+import { metrics } from "./metrics.js"
+import { notFound } from "./responses.js"
 
-const health = Effect.gen(function*() {
-  const store = yield* Store
-  const depth = yield* store.inbox.depth()
-  return HttpServerResponse.unsafeJson({ status: "ok", inbox: depth })
-}).pipe(Effect.catchAll(() => Effect.succeed(HttpServerResponse.unsafeJson({ status: "store unavailable" }, { status: 503 }))))
+/**
+ * Limits of the Node server. Alegra sends small bodies at once, so a request that
+ * takes longer than this is a stuck or hostile client: it is answered 408 and its
+ * socket closed, rather than held open.
+ */
+export const serverLimits = {
+  /** Until the request's headers are complete. */
+  headersTimeoutMs: 10_000,
+  /** Until the whole request (headers and body) has arrived. */
+  requestTimeoutMs: 15_000,
+  /** How long an idle keep-alive connection stays open between requests. */
+  keepAliveTimeoutMs: 5_000,
+  /** How often Node checks the two timeouts above (its default, 30 s, would let a request overstay by that much). */
+  checkIntervalMs: 1_000
+} as const
 
-/** Prometheus text format. Counts only: no ids, no secrets. */
-const metrics = Effect.gen(function*() {
-  const store = yield* Store
-  const alegra = yield* Alegra
-  const worker = yield* InboxWorker
-  const depth = yield* store.inbox.depth()
-  const mirror = yield* store.mirror.counts()
-  const usage = yield* alegra.usage
-  const stats = yield* worker.stats
-  const lines = [
-    "# TYPE alegra_sync_inbox_pending gauge",
-    `alegra_sync_inbox_pending ${depth.pending}`,
-    "# TYPE alegra_sync_dead_letters gauge",
-    `alegra_sync_dead_letters ${depth.dead}`,
-    "# TYPE alegra_sync_mirror_records gauge",
-    ...Object.entries(mirror).map(([kind, n]) => `alegra_sync_mirror_records{kind="${kind}"} ${n}`),
-    "# TYPE alegra_sync_alegra_requests_total counter",
-    `alegra_sync_alegra_requests_total ${usage.requests}`,
-    "# TYPE alegra_sync_alegra_rate_limited_total counter",
-    `alegra_sync_alegra_rate_limited_total ${usage.rateLimited}`,
-    "# TYPE alegra_sync_changes_total counter",
-    ...(["upserted", "deleted", "unchanged", "retried", "deadLettered"] as const).map((k) =>
-      `alegra_sync_changes_total{outcome="${k}"} ${stats[k]}`
-    )
-  ]
-  return HttpServerResponse.text(`${lines.join("\n")}\n`, { contentType: "text/plain; version=0.0.4" })
-})
+const makeNodeServer = () => {
+  const server = createServer({
+    requestTimeout: serverLimits.requestTimeoutMs,
+    keepAliveTimeout: serverLimits.keepAliveTimeoutMs,
+    connectionsCheckingInterval: serverLimits.checkIntervalMs
+  })
+  server.headersTimeout = serverLimits.headersTimeoutMs
+  return server
+}
 
 const Routes = Layer.mergeAll(
   HttpLayerRouter.add("POST", `${alegraWebhookPath}:token`, alegraWebhookHandler),
   HttpLayerRouter.add("GET", "/health", health),
-  HttpLayerRouter.add("GET", "/metrics", metrics)
+  HttpLayerRouter.add("GET", "/metrics", metrics),
+  // Any other method or path: the same answer as a webhook URL with a wrong token.
+  HttpLayerRouter.add("*", "*", notFound)
 )
 
 /** The daemon's HTTP server on `server.port`. */
 export const HttpServerLive = Layer.unwrapEffect(Effect.gen(function*() {
   const config = yield* SyncConfig
   return HttpLayerRouter.serve(Routes, { disableLogger: true }).pipe(
-    Layer.provide(NodeHttpServer.layer(createServer, { port: config.server.port, host: "0.0.0.0" }))
+    Layer.provide(NodeHttpServer.layer(makeNodeServer, { port: config.server.port, host: "0.0.0.0" }))
   )
 }))

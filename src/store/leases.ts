@@ -87,7 +87,7 @@ export const makeLeases = (sql: SqlClient.SqlClient, wt: WriteTransaction, file:
           return yield* new StoreError({
             reason: "in-use",
             path: file,
-            message: `${what} already runs on the store ${file} (${describeHolder(current.value, now)}); stop it first, or give this one another store.path`
+            message: `${what} already runs on the store ${file} (${describeHolder(current.value, now)}) — stop it first, or give this one another store.path`
           })
         }
         yield* sql`INSERT INTO leases (name, holder, host, pid, acquired_at, renewed_at, expires_at)

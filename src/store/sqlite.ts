@@ -12,13 +12,14 @@
  * (a damaged file, a read-only folder, a place SQLite cannot use, a store written
  * by a newer version) is a `StoreError` whose message names the problem and the fix.
  */
-import { NodeContext } from "@effect/platform-node"
+import * as NodeContext from "@effect/platform-node/NodeContext"
 import { SqlClient } from "@effect/sql"
 import { SqliteClient, SqliteMigrator } from "@effect/sql-sqlite-node"
 import Database from "better-sqlite3"
 import { Effect, Layer } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
+import { storeErrorFromDriver } from "./driver-errors.js"
 import { StoreError } from "./errors.js"
 import { latestMigration, migrations, migrationsTable } from "./migrations/index.js"
 import { sqliteCode, writeTransaction } from "./transaction.js"
@@ -55,15 +56,11 @@ const unsupported = (file: string, what: string) =>
   fail(
     "unsupported-location",
     file,
-    `cannot keep the store at ${file}: ${what}; set store.path to a file on a local disk (a Docker volume, ./data)`
+    `cannot keep the store at ${file}: ${what} — set store.path to a file on a local disk (a Docker volume, ./data)`
   )
 
-const readOnly = (file: string, target: string) =>
-  fail(
-    "read-only",
-    file,
-    `cannot write the store ${file}: ${target} is read-only for this user; give it write access, or set store.path to a writable place`
-  )
+/** A driver or errno code on the store, as the one line every command prints for it. */
+const driverError = (file: string, code: string, message = code) => storeErrorFromDriver(file, { code, message })
 
 /**
  * Creates the store's folder one level at a time. Node's own recursive mkdir spins
@@ -88,7 +85,7 @@ const ensureDirectory = (file: string, dir: string): StoreError | undefined => {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
       if (code === "EEXIST") continue
-      if (code === "EACCES" || code === "EPERM" || code === "EROFS") return readOnly(file, path.dirname(folder))
+      if (code === "EACCES" || code === "EPERM" || code === "EROFS") return driverError(file, code)
       return unsupported(file, `cannot create the folder ${folder} (${code ?? String(error)})`)
     }
   }
@@ -116,28 +113,21 @@ const probe = (file: string): StoreError | undefined => {
     return undefined
   } catch (error) {
     const code = sqliteCode(error) ?? (error as NodeJS.ErrnoException).code ?? ""
-    if (code === "SQLITE_NOTADB" || code.startsWith("SQLITE_CORRUPT")) {
-      return fail(
-        "corrupt",
-        file,
-        `the store ${file} is not a SQLite database or is damaged (${code}); restore it from a backup, or set store.path to a new file to start over`
-      )
-    }
-    if (code.startsWith("SQLITE_READONLY")) return readOnly(file, file)
+    const message = error instanceof Error ? error.message : String(error)
     if (code === "SQLITE_CANTOPEN") {
-      const target = fs.existsSync(file) ? file : dir
+      // Cannot open: a folder it may not write, or a place SQLite cannot use at all.
       try {
-        fs.accessSync(target, fs.constants.W_OK)
+        fs.accessSync(fs.existsSync(file) ? file : dir, fs.constants.W_OK)
       } catch {
-        return readOnly(file, target)
+        return driverError(file, code, message)
       }
       return unsupported(file, "SQLite cannot open a file there")
     }
     if (code.startsWith("SQLITE_IOERR")) return unsupported(file, `SQLite cannot do its I/O there (${code})`)
     if (code.startsWith("SQLITE_BUSY")) {
-      return fail("io", file, `the store ${file} is locked by another program; stop it, or set store.path to another file`)
+      return fail("io", file, `the store ${file} is locked by another program — stop it, or set store.path to another file`)
     }
-    return fail("io", file, `cannot open the store ${file}: ${error instanceof Error ? error.message : String(error)}`)
+    return driverError(file, code === "" ? "unknown" : code, message)
   } finally {
     db?.close()
   }
@@ -169,7 +159,7 @@ const setUp = (filename: string, busyTimeoutMs: number) =>
       return yield* fail(
         "newer-version",
         filename,
-        `the store ${filename} was written by a newer alegra-sync (schema ${version}; this version knows up to ${latestMigration}); upgrade alegra-sync, or set store.path to another file`
+        `the store ${filename} was written by a newer alegra-sync (schema ${version}; this version knows up to ${latestMigration}) — upgrade alegra-sync, or set store.path to another file`
       )
     }
     if (version < latestMigration) {
@@ -181,7 +171,7 @@ const setUp = (filename: string, busyTimeoutMs: number) =>
     Effect.catchIf(
       (error): error is Exclude<typeof error, StoreError> => !(error instanceof StoreError),
       (error) =>
-        Effect.fail(fail("io", filename, `cannot prepare the store ${filename}: ${describe(error)}`))
+        Effect.fail(fail("io", filename, `cannot prepare the store ${filename}: ${describe(error)} — check the disk, or set store.path to a new file`))
     ),
     Effect.withSpan("Store.setUp")
   )

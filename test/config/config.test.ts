@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { Effect, Either, Redacted } from "effect"
 import { describe, expect, it } from "vitest"
-import { loadConfigFile, resolveConfig } from "../../src/config/index.js"
+import { loadConfigFile, loadLocalConfig, resolveConfig, resolveLocalConfig } from "../../src/config/index.js"
 import { repoRoot, tempDir } from "../support/process.js"
 
 const minimal = { alegra: { email: "ops@empresa.co", token: { env: "ALEGRA_TOKEN" } } }
@@ -56,12 +56,48 @@ describe("config", () => {
       expect.stringMatching(/^server\.port: .*70000/),
       expect.stringMatching(/^server\.publicUrl: expected an http\(s\) URL .*found "sync\.example\.com"/),
       expect.stringMatching(/^alegra\.email: expected a non-empty string or env\("ENV_VAR"\), found ""/),
-      expect.stringMatching(/^alegra\.token: expected secret\("ENV_VAR"\) or secretFile.*found "pasted-token"/),
+      expect.stringMatching(/^alegra\.token: expected secret\("ENV_VAR"\) or secretFile.*found a string$/),
       expect.stringMatching(/^alegra\.requestsPerMinute: Expected number, actual "fast"/),
       expect.stringMatching(/^polling\.paymentSeconds: is unexpected/)
     ])
-    // The secret that was wrongly pasted is named as found, so the user sees it was rejected,
-    // but a secret given correctly never is.
+    expect(problems.join("\n")).not.toContain("pasted-token")
+  })
+
+  it("never prints a value found where a secret was expected, only what kind of value it was", () => {
+    const pasted = "sk_live_51PastedRightIntoTheConfig"
+    const result = resolve({
+      server: { webhookToken: pasted },
+      alegra: { email: "a@b.co", token: { env: pasted, extra: pasted } },
+      hubspot: { accessToken: [pasted] },
+      stripe: { apiKey: { env: "" }, webhookSecret: 42 }
+    })
+    const problems = Either.isLeft(result) ? result.left.problems : []
+    expect(problems).toEqual([
+      expect.stringMatching(/^server\.webhookToken: .*found a string$/),
+      expect.stringMatching(/^alegra\.token: .*found an object with keys env, extra$/),
+      expect.stringMatching(/^hubspot\.accessToken: .*found an array$/),
+      expect.stringMatching(/^stripe\.apiKey: .*found \{ env: … \} whose value is not a non-empty name$/),
+      expect.stringMatching(/^stripe\.webhookSecret: .*found a number$/)
+    ])
+    expect(problems.join("\n")).not.toContain("sk_live")
+  })
+
+  it("checks a config without its secrets for commands that never contact Alegra", () => {
+    const local = Either.getOrThrow(
+      Effect.runSync(Effect.either(resolveLocalConfig(minimal, { file: "/etc/alegra-sync/sync.config.ts" })))
+    )
+    expect(local.store.path).toBe("/etc/alegra-sync/data/alegra-sync.db")
+    expect(local.alegra).not.toHaveProperty("token")
+    expect(local.alegra).not.toHaveProperty("email")
+    // Everything else is still validated.
+    const invalid = Effect.runSync(Effect.either(resolveLocalConfig(
+      { ...minimal, store: { path: "" }, worker: { concurrency: 99 } },
+      { file: "/etc/alegra-sync/sync.config.ts" }
+    )))
+    expect(Either.isLeft(invalid) && invalid.left.problems).toEqual([
+      expect.stringMatching(/^store\.path: /),
+      expect.stringMatching(/^worker\.concurrency: /)
+    ])
   })
 
   it("names a missing environment variable", () => {
@@ -79,6 +115,32 @@ describe("config", () => {
     expect(config.store.path).toBe(path.join(repoRoot, "data/alegra-sync.db"))
   })
 
+  it("loads .mjs, .js and .json configs without TypeScript", async () => {
+    const dir = tempDir("config-js")
+    const body = { ...minimal, store: { path: "./here.db" } }
+    writeFileSync(path.join(dir, "a.mjs"), `export default ${JSON.stringify(body)}\n`)
+    writeFileSync(path.join(dir, "package.json"), `{"type":"module"}\n`)
+    writeFileSync(path.join(dir, "b.js"), `export default ${JSON.stringify(body)}\n`)
+    writeFileSync(path.join(dir, "c.json"), JSON.stringify(body))
+    for (const name of ["a.mjs", "b.js", "c.json"]) {
+      const config = await Effect.runPromise(loadConfigFile(path.join(dir, name), { ALEGRA_TOKEN: "t" }))
+      expect(config.store.path, name).toBe(path.join(dir, "here.db"))
+      const local = await Effect.runPromise(loadLocalConfig(path.join(dir, name)))
+      expect(local.store.path, name).toBe(path.join(dir, "here.db"))
+    }
+  })
+
+  it("loads a typed .ts config, and a .mts one with top-level await", async () => {
+    const dir = tempDir("config-ts")
+    const ts = path.join(dir, "sync.config.ts")
+    writeFileSync(ts, `const config: { alegra: object } = ${JSON.stringify(minimal)}\nexport default config\n`)
+    const mts = path.join(dir, "sync.config.mts")
+    writeFileSync(mts, `const email: string = await Promise.resolve("late@b.co")\nexport default { alegra: { email, token: { env: "ALEGRA_TOKEN" } } }\n`)
+    const load = (file: string) => Effect.runPromise(loadConfigFile(file, { ALEGRA_TOKEN: "t" }))
+    expect((await load(ts)).alegra.email).toBe("ops@empresa.co")
+    expect((await load(mts)).alegra.email).toBe("late@b.co")
+  })
+
   it("says what is wrong with a file that cannot be used", async () => {
     const dir = tempDir("config")
     const noDefault = path.join(dir, "no-default.config.ts")
@@ -90,5 +152,14 @@ describe("config", () => {
     expect(await problems(noDefault)).toMatch(/expected a default export/)
     expect(await problems(broken)).toMatch(/cannot load the file/)
     expect(await problems(path.join(dir, "missing.ts"))).toMatch(/file not found/)
+    const yaml = path.join(dir, "sync.config.yaml")
+    writeFileSync(yaml, "alegra: {}\n")
+    expect(await problems(yaml)).toMatch(/expected a \.ts, \.mts, \.js, \.mjs or \.json file, found \.yaml/)
+    // A JSON syntax error names no content of the file (it may hold a pasted secret).
+    const json = path.join(dir, "sync.config.json")
+    writeFileSync(json, `{ "alegra": { "token": sk_live_pasted } }`)
+    const jsonProblems = await problems(json)
+    expect(jsonProblems).toMatch(/cannot load the file: not valid JSON/)
+    expect(jsonProblems).not.toContain("sk_live")
   })
 })

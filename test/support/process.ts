@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
@@ -7,6 +7,31 @@ import { fileURLToPath } from "node:url"
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 const bin = path.join(repoRoot, "src/bin.mjs")
+const builtMain = path.join(repoRoot, "dist/main.js")
+
+/** The newest modification time of the sources that go into dist/. */
+const newestSource = (folder: string): number =>
+  readdirSync(folder, { withFileTypes: true }).reduce((newest, entry) => {
+    const full = path.join(folder, entry.name)
+    const source = /\.(ts|mts|mjs)$/.test(entry.name) && !entry.name.endsWith(".test.ts")
+    const time = entry.isDirectory() ? newestSource(full) : source ? statSync(full).mtimeMs : 0
+    return Math.max(newest, time)
+  }, 0)
+
+let checkedBuild = false
+/**
+ * The e2e tests run the built CLI, as users do: fail clearly when dist/ is missing or
+ * older than the sources (`npm test` bundles first; a lone `npx vitest run` does not).
+ */
+const assertBuilt = () => {
+  if (checkedBuild) return
+  if (!existsSync(builtMain)) throw new Error("dist/ is missing: run `npm run bundle` before these tests")
+  const sources = Math.max(...["src", "connectors", "schema"].map((f) => newestSource(path.join(repoRoot, f))))
+  if (statSync(builtMain).mtimeMs < sources) {
+    throw new Error("dist/ is older than the sources: run `npm run bundle` before these tests")
+  }
+  checkedBuild = true
+}
 
 const created: Array<string> = []
 
@@ -59,12 +84,25 @@ export interface CliProcess {
   readonly stop: (signal?: NodeJS.Signals) => Promise<number | null>
 }
 
-/** Runs `alegra-sync <args>` as a real process, the way a user would. */
-export const runCli = (args: ReadonlyArray<string>, env: Record<string, string> = {}): CliProcess => {
-  const child = spawn(process.execPath, [bin, ...args], {
+export interface CliOptions {
+  /** Flags for node itself, before the program (e.g. `--import` of a tracing hook). */
+  readonly nodeArgs?: ReadonlyArray<string>
+  /** Run as this user and group (a test running as root checking file permissions). */
+  readonly user?: { readonly uid: number; readonly gid: number }
+}
+
+/** Runs `alegra-sync <args>` (the built CLI) as a real process, the way a user would. */
+export const runCli = (
+  args: ReadonlyArray<string>,
+  env: Record<string, string> = {},
+  options: CliOptions = {}
+): CliProcess => {
+  assertBuilt()
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), bin, ...args], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "INFO", ...env },
-    stdio: ["ignore", "pipe", "pipe"]
+    stdio: ["ignore", "pipe", "pipe"],
+    ...(options.user === undefined ? {} : { uid: options.user.uid, gid: options.user.gid })
   })
   let stdout = ""
   let stderr = ""
@@ -83,8 +121,13 @@ export const runCli = (args: ReadonlyArray<string>, env: Record<string, string> 
 }
 
 /** Runs a CLI command to its end, within a time limit. */
-export const runCliToEnd = async (args: ReadonlyArray<string>, env: Record<string, string> = {}, timeoutMs = 90_000) => {
-  const cli = runCli(args, env)
+export const runCliToEnd = async (
+  args: ReadonlyArray<string>,
+  env: Record<string, string> = {},
+  timeoutMs = 90_000,
+  options: CliOptions = {}
+) => {
+  const cli = runCli(args, env, options)
   const timer = setTimeout(() => cli.child.kill("SIGKILL"), timeoutMs)
   const code = await cli.exited
   clearTimeout(timer)
