@@ -14,7 +14,7 @@ import type { CanonicalRecord, Kind } from "../../schema/index.js"
 import { AlegraError } from "../../src/ports/alegra.js"
 import type { AlegraPort } from "../../src/ports/alegra.js"
 import type { Arrival, Handler, TestServer } from "./support.js"
-import { BASIC, EMAIL, json, maxInAnyWindow, options, startServer, TOKEN, withAlegra } from "./support.js"
+import { BASIC, EMAIL, json, options, startServer, TOKEN, withAlegra } from "./support.js"
 
 const servers: Array<TestServer> = []
 const serve = async (handler: Handler) => {
@@ -299,132 +299,6 @@ describe("Alegra client: retries", () => {
     expect(error.reason).toBe("transport")
     expect(error.message).toContain("ECONNREFUSED")
     expect(error.message).not.toContain(TOKEN)
-  })
-})
-
-describe("Alegra client: rate limits", () => {
-  it("a 429 is waited out for X-Rate-Limit-Reset seconds, then retried", async () => {
-    const server = await serve((a, res) =>
-      a.index === 0
-        ? json(res, 429, { code: 429, message: "Too many requests" }, {
-          "x-rate-limit-limit": "150",
-          "x-rate-limit-remaining": "0",
-          "x-rate-limit-reset": "1"
-        })
-        : json(res, 200, contactPage(a, 2))
-    )
-    const { page, usage } = await withAlegra(options(server.url), (alegra) =>
-      Effect.all({ page: alegra.listPage("contact", { start: 0 }), usage: alegra.usage }))
-    expect(page.records).toHaveLength(2)
-    expect(usage).toEqual({ requests: 2, rateLimited: 1, retries: 1, busiestMinute: 2 })
-    expect(server.arrivals[1]!.at - server.arrivals[0]!.at).toBeGreaterThanOrEqual(990)
-  })
-
-  it("a 400 whose body carries code 429 is a rate limit too", async () => {
-    const server = await serve((a, res) =>
-      a.index === 0
-        ? json(res, 400, { error: { code: 429, message: "Límite de peticiones" } }, { "x-rate-limit-reset": "1" })
-        : json(res, 200, contactPage(a, 1))
-    )
-    const { page, usage } = await withAlegra(options(server.url), (alegra) =>
-      Effect.all({ page: alegra.listPage("contact", { start: 0 }), usage: alegra.usage }))
-    expect(page.records).toHaveLength(1)
-    expect(usage).toEqual({ requests: 2, rateLimited: 1, retries: 1, busiestMinute: 2 })
-    expect(server.arrivals[1]!.at - server.arrivals[0]!.at).toBeGreaterThanOrEqual(990)
-  })
-
-  it("a 429 without Reset header waits a whole window", async () => {
-    const server = await serve((a, res) =>
-      a.index === 0 ? json(res, 429, { message: "slow down" }) : json(res, 200, [])
-    )
-    await withAlegra(options(server.url, { rateLimitWindowSeconds: 1 }), (alegra) => alegra.listPage("contact", { start: 0 }))
-    expect(server.arrivals[1]!.at - server.arrivals[0]!.at).toBeGreaterThanOrEqual(990)
-  })
-
-  it("429s that persist fail with reason rate-limit (transient)", async () => {
-    const server = await serve((_a, res) => json(res, 429, { message: "no" }, { "x-rate-limit-reset": "0" }))
-    const error = await withAlegra(options(server.url, { maxRetries: 2 }), (alegra) => Effect.flip(alegra.get("item", "1")))
-    expect(error).toMatchObject({ reason: "rate-limit", status: 429 })
-    expect(error.transient).toBe(true)
-    expect(server.arrivals).toHaveLength(3)
-  })
-
-  it("when X-Rate-Limit-Remaining reaches 0 nothing is sent until Reset elapses, and no 429 comes", async () => {
-    // The server's budget is shared with someone else: it has 1 request left for us.
-    let windowEnds = 0
-    const server = await serve((a, res) => {
-      if (a.index === 0) windowEnds = a.at + 1000
-      if (a.at < windowEnds && a.index > 0) return json(res, 429, { message: "over" }, { "x-rate-limit-reset": "1" })
-      const remaining = a.index === 0 ? 0 : 100
-      json(res, 200, contactPage(a, 60), {
-        "x-rate-limit-limit": "150",
-        "x-rate-limit-remaining": String(remaining),
-        "x-rate-limit-reset": "1"
-      })
-    })
-    const { pages, usage } = await withAlegra(options(server.url), (alegra) =>
-      Effect.all({
-        pages: Effect.gen(function*() {
-          const first = yield* alegra.listPage("contact", { start: 0 })
-          const second = yield* alegra.listPage("contact", { start: first.next! })
-          return [first, second]
-        }),
-        usage: alegra.usage
-      }))
-    expect(pages.map((p) => p.records.length)).toEqual([30, 30])
-    expect(usage.rateLimited).toBe(0)
-    expect(server.arrivals).toHaveLength(2)
-    expect(server.arrivals[1]!.at - server.arrivals[0]!.at).toBeGreaterThanOrEqual(990)
-  })
-
-  it("never exceeds the budget in any window (20 requests per 2 s), with 3 in flight at most", async () => {
-    let inFlight = 0
-    let maxInFlight = 0
-    const server = await serve((a, res) => {
-      inFlight++
-      maxInFlight = Math.max(maxInFlight, inFlight)
-      setTimeout(() => {
-        inFlight--
-        json(res, 200, contactPage(a, 5))
-      }, 15)
-    })
-    const started = performance.now()
-    await withAlegra(options(server.url, { requestsPerMinute: 600, rateLimitWindowSeconds: 2 }), (alegra) =>
-      Effect.forEach(Array.from({ length: 45 }, (_, i) => i), (i) => alegra.listPage("contact", { start: i }), {
-        concurrency: "unbounded"
-      }))
-    const elapsed = performance.now() - started
-    expect(server.arrivals).toHaveLength(45)
-    expect(maxInAnyWindow(server.arrivals.map((a) => a.at), 2000)).toBeLessThanOrEqual(20)
-    // The budget is used, not wasted: 45 requests need the third window, and not much more.
-    expect(elapsed).toBeGreaterThanOrEqual(4000)
-    expect(elapsed).toBeLessThan(6500)
-    expect(maxInFlight).toBeLessThanOrEqual(3)
-  })
-
-  it("background reads use at most half the budget and do not starve foreground work", async () => {
-    const server = await serve((_a, res) => json(res, 200, []))
-    await withAlegra(options(server.url, { requestsPerMinute: 600, rateLimitWindowSeconds: 2 }), (alegra) =>
-      Effect.gen(function*() {
-        const background = yield* Effect.fork(
-          Effect.forEach(Array.from({ length: 15 }, (_, i) => i), (i) => alegra.listPage("item", { start: i, background: true }), {
-            concurrency: "unbounded"
-          })
-        )
-        // Foreground work arriving while the sweep runs.
-        yield* Effect.forEach(Array.from({ length: 10 }, (_, i) => i), (i) => alegra.listPage("contact", { start: i }), {
-          concurrency: "unbounded"
-        })
-        yield* background.await
-      }))
-    const items = server.arrivals.filter((a) => a.url.pathname.endsWith("/items")).map((a) => a.at)
-    const contacts = server.arrivals.filter((a) => a.url.pathname.endsWith("/contacts")).map((a) => a.at)
-    expect(items).toHaveLength(15)
-    expect(maxInAnyWindow(items, 2000)).toBeLessThanOrEqual(10)
-    expect(maxInAnyWindow(server.arrivals.map((a) => a.at), 2000)).toBeLessThanOrEqual(20)
-    // All foreground requests fit in the first window, next to the background half.
-    const first = Math.min(...server.arrivals.map((a) => a.at))
-    expect(Math.max(...contacts) - first).toBeLessThan(1500)
   })
 })
 
