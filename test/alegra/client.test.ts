@@ -6,15 +6,15 @@ import { Cause, Effect, Either, Exit, Logger, Option, Redacted, Schema } from "e
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import { afterEach, describe, expect, it } from "vitest"
-import { decodeRecord, webhookEvents } from "../../connectors/alegra/index.js"
+import { decodeRecord, pacingFor, resources, webhookEvents } from "../../connectors/alegra/index.js"
 import { presets, seedAccount, startAlegraSimulator } from "../../connectors/alegra/simulator/index.js"
 import type { AlegraSimulator } from "../../connectors/alegra/simulator/index.js"
 import { kinds } from "../../schema/index.js"
 import type { CanonicalRecord, Kind } from "../../schema/index.js"
 import { AlegraError } from "../../src/ports/alegra.js"
-import type { AlegraPort } from "../../src/ports/alegra.js"
+import type { AlegraPort, Page } from "../../src/ports/alegra.js"
 import type { Arrival, Handler, TestServer } from "./support.js"
-import { BASIC, EMAIL, json, options, startServer, TOKEN, withAlegra } from "./support.js"
+import { BASIC, EMAIL, expectPaced, json, options, startServer, TOKEN, withAlegra } from "./support.js"
 
 const servers: Array<TestServer> = []
 const serve = async (handler: Handler) => {
@@ -146,6 +146,51 @@ describe("Alegra client: requests", () => {
     expect(error.message).toContain("invoice id 9")
     expect(error.message).toContain("total")
     expect(error.message).toContain("\"abc\"")
+  })
+})
+
+describe("Alegra client: read times", () => {
+  it("readAt is when the request was sent, after the wait for the budget, not when it was asked for", async () => {
+    const server = await serve((a, res) => json(res, 200, contact(a.url.pathname.split("/").at(-1)!)))
+    // One request per 2 s window.
+    const opts = options(server.url, { requestsPerMinute: 30, rateLimitWindowSeconds: 2 })
+    const asked = Date.now()
+    const [first, second] = await withAlegra(opts, (alegra) =>
+      Effect.all([alegra.get("contact", "1"), alegra.get("contact", "2")], { concurrency: "unbounded" }))
+    const [early, late] = [first, second].sort((a, b) => a.readAt - b.readAt)
+    expect(late!.readAt - asked).toBeGreaterThanOrEqual(2000)
+    expect(late!.readAt - early!.readAt).toBeGreaterThanOrEqual(2000 + pacingFor(30, 2).marginMs)
+    const arrivedAt = (id: string) => server.arrivals.find((a) => a.url.pathname.endsWith(`/${id}`))!.at
+    for (const observed of [first!, second!]) {
+      const id = Option.getOrThrow(observed.record).record.id
+      expect(observed.readAt).toBeLessThanOrEqual(arrivedAt(id))
+    }
+  })
+
+  it("readAt is when the attempt that succeeded was sent, after retries", async () => {
+    const server = await serve((a, res) => a.index === 0 ? json(res, 503, { message: "Mantenimiento" }) : json(res, 200, contactPage(a, 2)))
+    const page = await withAlegra(options(server.url), (alegra) => alegra.listPage("contact", { start: 0 }))
+    const [failed, succeeded] = server.arrivals
+    expect(page.readAt).toBeGreaterThan(failed!.at)
+    expect(page.readAt).toBeLessThanOrEqual(succeeded!.at)
+  })
+
+  it("a 404 (the record is gone) is an observation too, read when its attempt was sent", async () => {
+    const server = await serve((a, res) =>
+      a.index === 0
+        ? json(res, 429, { message: "over" }, { "x-rate-limit-reset": "1" })
+        : json(res, 404, { code: 404, message: "No existe" })
+    )
+    const { observed, health } = await withAlegra(
+      options(server.url),
+      (alegra) => Effect.all({ observed: alegra.get("invoice", "77"), health: alegra.health })
+    )
+    expect(observed.record).toEqual(Option.none())
+    const [limited, missing] = server.arrivals
+    expect(observed.readAt).toBeGreaterThanOrEqual(limited!.at + 1000)
+    expect(observed.readAt).toBeLessThanOrEqual(missing!.at)
+    // Not found is an answer, not a failure of the connection.
+    expect(health.lastFailure?.reason).toBe("rate-limit")
   })
 })
 
@@ -367,21 +412,27 @@ afterEach(async () => {
   await Promise.all(simulators.splice(0).map((s) => s.close()))
 })
 
-/** Every record of a kind, page after page, deduplicated across pages too. */
-const listAll = (alegra: AlegraPort, kind: Kind, background = false) =>
+/** Every record of a kind, page after page, deduplicated across pages too; and when each page was sent. */
+const listAll = (alegra: AlegraPort, kind: Kind, sent: Map<string, number>) =>
   Effect.gen(function*() {
     const byId = new Map<string, CanonicalRecord>()
     let start: number | null = 0
     while (start !== null) {
-      const page: { records: ReadonlyArray<CanonicalRecord>; next: number | null } = yield* alegra.listPage(kind, {
-        start,
-        background
-      })
+      const page: Page = yield* alegra.listPage(kind, { start })
+      sent.set(`${resources[kind].path}?${start}`, page.readAt)
       for (const r of page.records) if (!byId.has(r.record.id)) byId.set(r.record.id, r)
       start = page.next
     }
     return byId
   })
+
+/** The key `listAll` and the gets below file a request under, from its path at the simulator. */
+const sentKey = (path: string): string => {
+  const url = new URL(path, "http://x")
+  const local = url.pathname.replace(/^\/api\/v1/, "")
+  const start = url.searchParams.get("start")
+  return start === null ? local : `${local}?${start}`
+}
 
 /** What the simulator holds, mapped with the same decoder. */
 const held = (sim: AlegraSimulator, kind: Kind) =>
@@ -396,19 +447,21 @@ describe("Alegra client against the simulator", () => {
     const sim = await simulator(600, 2) // 20 per 2 s window
     seedAccount(sim, presets.small)
     sim.stats.reset()
-    const { listed, fetched, usage } = await withAlegra(
-      options(sim.url, { requestsPerMinute: 600, rateLimitWindowSeconds: 2 }),
-      (alegra) =>
-        Effect.gen(function*() {
-          const listed = yield* Effect.forEach(kinds, (kind) => Effect.map(listAll(alegra, kind), (all) => [kind, all] as const), {
-            concurrency: "unbounded"
-          })
-          // Then single reads: 3 of each kind.
-          const targets = kinds.flatMap((kind) => sim.admin.ids(kind).slice(0, 3).map((id) => [kind, id] as const))
-          const fetched = yield* Effect.forEach(targets, ([kind, id]) => alegra.get(kind, id), { concurrency: "unbounded" })
-          return { listed, fetched, usage: yield* alegra.usage }
+    const opts = options(sim.url, { requestsPerMinute: 600, rateLimitWindowSeconds: 2 })
+    const sent = new Map<string, number>()
+    const { listed, fetched, usage } = await withAlegra(opts, (alegra) =>
+      Effect.gen(function*() {
+        const listed = yield* Effect.forEach(kinds, (kind) => Effect.map(listAll(alegra, kind, sent), (all) => [kind, all] as const), {
+          concurrency: "unbounded"
         })
-    )
+        // Then single reads: 3 of each kind.
+        const targets = kinds.flatMap((kind) => sim.admin.ids(kind).slice(0, 3).map((id) => [kind, id] as const))
+        const fetched = yield* Effect.forEach(targets, ([kind, id]) =>
+          Effect.tap(alegra.get(kind, id), (found) => sent.set(`${resources[kind].path}/${id}`, found.readAt)), {
+          concurrency: "unbounded"
+        })
+        return { listed, fetched, usage: yield* alegra.usage }
+      }))
     for (const [kind, all] of listed) {
       const expected = held(sim, kind)
       expect(expected.size, kind).toBeGreaterThan(0)
@@ -422,12 +475,16 @@ describe("Alegra client against the simulator", () => {
     const requests = sim.stats.requests()
     expect(requests.length).toBeGreaterThan(40)
     for (const r of requests) {
-      expect(r.status).toBe(200)
       const limit = new URL(r.path, "http://x").searchParams.get("limit")
       if (limit !== null) expect(Number(limit)).toBeLessThanOrEqual(30)
     }
-    expect(sim.stats.maxInAnySlidingWindow(2000)).toBeLessThanOrEqual(20)
-    expect(usage).toEqual({ requests: requests.length, rateLimited: 0, retries: 0, busiestMinute: requests.length })
+    const pacing = pacingFor(opts.requestsPerMinute, opts.rateLimitWindowSeconds)
+    const { jitterMs } = expectPaced(requests.map((r) => ({ sentAt: sent.get(sentKey(r.path))!, arrivedAt: r.at })), pacing)
+    // Within the margin the client promises, the server never refuses a request.
+    if (jitterMs <= pacing.marginMs) {
+      expect(requests.every((r) => r.status === 200)).toBe(true)
+      expect(usage).toEqual({ requests: requests.length, rateLimited: 0, retries: 0, busiestMinute: requests.length })
+    }
   })
 
   it("waits out 429s (both forms), retries 5xx and connection resets, and recovers", async () => {
