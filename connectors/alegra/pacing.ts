@@ -22,12 +22,15 @@ export interface Pacing {
 }
 
 /**
- * The pacing for a configured limit. The spacing is 0.8 of the even share (windowMs / limit),
- * so that the window log stays the binding rule: then a start that a busy event loop makes
- * late delays only its own slot one window later, instead of every start after it (were
- * the spacing binding, 150 per 6 s would lose a start per window for every 0.3 ms of
- * lateness). Starts are never denser than 1.25 per even share, so a fixed window of the
- * server's that cuts the log's cycle anywhere still gets ≥ 0.95 of the limit.
+ * The pacing for a configured limit.
+ *
+ * The log holds `limit` starts per window + margin, so a fixed window of the server's,
+ * shorter than that span by the margin, misses one margin's worth of the log's cycle: at
+ * most margin / spacing starts. The spacing is 0.8 of the even share (windowMs / limit):
+ * sparse enough that such a window loses little (150 per 6 s: ≤ 4 starts), yet denser than
+ * the cycle, so that the log, not the spacing, stays the binding rule and a start a busy
+ * event loop made late costs only its own slot (were the spacing binding, every late
+ * timer would push back every start after it). test/alegra/pacing.test.ts measures it.
  */
 export const pacingFor = (requestsPerMinute: number, windowSeconds: number): Pacing => {
   const windowMs = Math.max(1, Math.round(windowSeconds * 1000))
@@ -35,10 +38,10 @@ export const pacingFor = (requestsPerMinute: number, windowSeconds: number): Pac
   return {
     limit,
     windowMs,
-    // 2.5 % of the window, between 100 ms and 500 ms (< 1 % of a 60 s window). A request on a
+    // 1.5 % of the window, between 100 ms and 500 ms (< 1 % of a 60 s window). A request on a
     // fresh connection reaches the server tens of milliseconds after it was started here
     // (measured: ~60 ms on loopback; a TLS handshake to Alegra takes longer).
-    marginMs: Math.min(500, Math.max(100, Math.round(windowMs * 0.025))),
+    marginMs: Math.min(500, Math.max(100, Math.round(windowMs * 0.015))),
     spacingMs: Math.floor((0.8 * windowMs) / limit),
     backgroundLimit: Math.max(1, Math.floor(limit / 2))
   }

@@ -65,17 +65,19 @@ describe("connector health", () => {
   })
 
   it("is rate-limited while paused by a 429, with the end of the pause; ok once it passed", async () => {
-    const sim = await simulator()
-    sim.faults.rateLimit(1)
-    await withAlegra(options(sim.url, { requestsPerMinute: 6000, rateLimitWindowSeconds: 1 }), (alegra) =>
+    const server = await startServer((a, res) =>
+      a.index === 0
+        ? json(res, 429, { code: 429, message: "Demasiadas peticiones" }, { "x-rate-limit-reset": "3" })
+        : json(res, 200, [])
+    )
+    servers.push(server)
+    await withAlegra(options(server.url), (alegra) =>
       Effect.gen(function*() {
         const pending = yield* Effect.fork(alegra.listPage("contact", { start: 0 }))
         const paused = yield* until(alegra.health, (h) => h.state === "rate-limited")
-        const limited = sim.stats.requests()[0]!
-        expect(limited.status).toBe(429)
-        // Until the reset the simulator announced, counted from when the 429 came back.
-        expect(paused.pausedUntil).toBeGreaterThanOrEqual(limited.at + limited.reset * 1000)
-        expect(paused.lastFailure).toMatchObject({ reason: "rate-limit" })
+        // Until the reset the server announced, counted from when the 429 came back.
+        expect(paused.pausedUntil).toBeGreaterThanOrEqual(server.arrivals[0]!.at + 3000)
+        expect(paused.lastFailure).toMatchObject({ reason: "rate-limit", message: "Demasiadas peticiones" })
         const page = yield* Fiber.join(pending)
         expect(page.readAt).toBeGreaterThanOrEqual(paused.pausedUntil!)
         expect(yield* alegra.health).toMatchObject({ state: "ok", pausedUntil: null })

@@ -6,6 +6,7 @@
  * (`expectPaced`); bounds on waiting are lower bounds, or generous upper ones.
  */
 import { Effect, Either, Fiber } from "effect"
+import { monitorEventLoopDelay } from "node:perf_hooks"
 import { afterEach, describe, expect, it } from "vitest"
 import { memoryRateBudget, pacingFor } from "../../connectors/alegra/index.js"
 import { startAlegraSimulator } from "../../connectors/alegra/simulator/index.js"
@@ -234,22 +235,30 @@ describe("against the simulator's fixed windows", () => {
     expect(pacing.limit).toBe(sim.rateLimit.limit)
     // Enough work for three windows: at least two of them lie wholly within the run.
     const starts = Array.from({ length: 470 }, (_, i) => i)
+    const loop = monitorEventLoopDelay({ resolution: 10 })
+    loop.enable()
     const { pages, usage } = await withAlegra(opts, (alegra) =>
       Effect.all({
         pages: Effect.forEach(starts, (i) => alegra.listPage("contact", { start: i }), { concurrency: 8 }),
         usage: alegra.usage
       }))
+    loop.disable()
     const requests = sim.stats.requests()
     const windows = sim.stats.windows(pacing.windowMs)
     const full = windows.filter((w) => w.full)
     expect(full.length).toBeGreaterThanOrEqual(2)
-    for (const w of full) expect(w.count / 150, `window at ${w.start}`).toBeGreaterThanOrEqual(0.95)
     const { jitterMs } = expectPaced(exchangesAt(pages, requests, starts), pacing)
     // Within the margin the client promises, no window of the server's goes over and nothing is refused.
     if (jitterMs <= pacing.marginMs) {
       for (const w of windows) expect(w.count, `window at ${w.start}`).toBeLessThanOrEqual(150)
       expect(requests.every((r) => r.status === 200)).toBe(true)
       expect(usage.rateLimited).toBe(0)
+    }
+    // Using the budget takes a process that is not starved: when this one's event loop never
+    // stalled longer than the margin, every full window is near full. (pacing.test.ts checks
+    // the same on a virtual clock, whatever the machine's load.)
+    if (loop.max / 1e6 <= pacing.marginMs) {
+      for (const w of full) expect(w.count / 150, `window at ${w.start}`).toBeGreaterThanOrEqual(0.95)
     }
   })
 
@@ -289,7 +298,7 @@ describe("against the simulator's fixed windows", () => {
         // Never asked again in the window that refused it...
         expect(Math.floor(next.at / windowMs), `${client} after the 429 at ${r.at}`).toBeGreaterThan(Math.floor(r.at / windowMs))
         // ...and asked again as soon as the reset it was given has passed.
-        expect(next.at - r.at, `${client} after the 429 at ${r.at}`).toBeLessThanOrEqual(r.reset * 1000 + 500)
+        expect(next.at - r.at, `${client} after the 429 at ${r.at}`).toBeLessThanOrEqual(r.reset * 1000 + 1000)
       })
     }
     // Each client is refused at most once per window: a 429 holds it until the window ends.
@@ -297,7 +306,7 @@ describe("against the simulator's fixed windows", () => {
     expect(limited.length).toBeLessThanOrEqual(2 * windows + 1)
     // The account is never left idle for more than about a window.
     for (let i = 1; i < requests.length; i++) {
-      expect(requests[i]!.at - requests[i - 1]!.at).toBeLessThanOrEqual(windowMs + 500)
+      expect(requests[i]!.at - requests[i - 1]!.at).toBeLessThanOrEqual(windowMs + 1000)
     }
   })
 
