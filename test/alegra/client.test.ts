@@ -5,26 +5,18 @@
 import { Cause, Effect, Either, Exit, Logger, Option, Redacted, Schema } from "effect"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { decodeRecord, pacingFor, resources, webhookEvents } from "../../connectors/alegra/index.js"
-import { presets, seedAccount, startAlegraSimulator } from "../../connectors/alegra/simulator/index.js"
+import { presets, seedAccount } from "../../connectors/alegra/simulator/index.js"
 import type { AlegraSimulator } from "../../connectors/alegra/simulator/index.js"
 import { kinds } from "../../schema/index.js"
 import type { CanonicalRecord, Kind } from "../../schema/index.js"
 import { AlegraError } from "../../src/ports/alegra.js"
 import type { AlegraPort, Page } from "../../src/ports/alegra.js"
-import type { Arrival, Handler, TestServer } from "./support.js"
-import { BASIC, EMAIL, expectPaced, json, options, startServer, TOKEN, withAlegra } from "./support.js"
+import type { Arrival } from "./support.js"
+import { BASIC, EMAIL, expectPaced, harness, json, options, TOKEN, withAlegra } from "./support.js"
 
-const servers: Array<TestServer> = []
-const serve = async (handler: Handler) => {
-  const server = await startServer(handler)
-  servers.push(server)
-  return server
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()))
-})
+const { serve, simulator } = harness()
 
 const contact = (id: number | string, extra: Record<string, unknown> = {}) => ({
   id,
@@ -339,7 +331,6 @@ describe("Alegra client: retries", () => {
     const server = await serve(() => {})
     const url = server.url
     await server.close()
-    servers.length = 0
     const error = await withAlegra(options(url, { maxRetries: 2 }), (alegra) => Effect.flip(alegra.get("contact", "1")))
     expect(error.reason).toBe("transport")
     expect(error.message).toContain("ECONNREFUSED")
@@ -401,16 +392,6 @@ describe("Alegra client: webhook subscriptions", () => {
 
 // ---------------------------------------------------------------------------------------
 // Against the Alegra simulator
-
-const simulators: Array<AlegraSimulator> = []
-const simulator = async (requestsPerMinute: number, rateLimitWindowSeconds: number) => {
-  const sim = await startAlegraSimulator({ email: EMAIL, token: TOKEN, requestsPerMinute, rateLimitWindowSeconds })
-  simulators.push(sim)
-  return sim
-}
-afterEach(async () => {
-  await Promise.all(simulators.splice(0).map((s) => s.close()))
-})
 
 /** Every record of a kind, page after page, deduplicated across pages too; and when each page was sent. */
 const listAll = (alegra: AlegraPort, kind: Kind, sent: Map<string, number>) =>

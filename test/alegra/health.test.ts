@@ -1,22 +1,9 @@
 /** The connector's health, from real answers of the Alegra simulator (and a hostile server for scrubbing). */
 import { Effect, Fiber } from "effect"
-import { afterEach, describe, expect, it } from "vitest"
-import { startAlegraSimulator } from "../../connectors/alegra/simulator/index.js"
-import type { AlegraSimulator } from "../../connectors/alegra/simulator/index.js"
-import type { TestServer } from "./support.js"
-import { BASIC, EMAIL, json, options, startServer, TOKEN, withAlegra } from "./support.js"
+import { describe, expect, it } from "vitest"
+import { BASIC, harness, json, options, TOKEN, withAlegra } from "./support.js"
 
-const simulators: Array<AlegraSimulator> = []
-const servers: Array<TestServer> = []
-afterEach(async () => {
-  await Promise.all([...simulators.splice(0).map((s) => s.close()), ...servers.splice(0).map((s) => s.close())])
-})
-
-const simulator = async () => {
-  const sim = await startAlegraSimulator({ email: EMAIL, token: TOKEN, requestsPerMinute: 6000, rateLimitWindowSeconds: 1 })
-  simulators.push(sim)
-  return sim
-}
+const { serve, simulator } = harness()
 
 /** Polls `check` on the live clock (never a fixed sleep racing a timer). */
 const until = <A>(check: Effect.Effect<A>, done: (a: A) => boolean): Effect.Effect<A> =>
@@ -24,7 +11,7 @@ const until = <A>(check: Effect.Effect<A>, done: (a: A) => boolean): Effect.Effe
 
 describe("connector health", () => {
   it("is starting before any call, ok after a 2xx; auth-failing from a refused token until the next 2xx, through 5xx and 429s", async () => {
-    const sim = await simulator()
+    const sim = await simulator(6000, 1)
     const contact = sim.admin.create("contact", { name: "Ana" }, { silent: true })
     const id = String(contact["id"])
     await withAlegra(options(sim.url, { requestsPerMinute: 6000, rateLimitWindowSeconds: 1, maxRetries: 0 }), (alegra) =>
@@ -65,12 +52,11 @@ describe("connector health", () => {
   })
 
   it("is rate-limited while paused by a 429, with the end of the pause; ok once it passed", async () => {
-    const server = await startServer((a, res) =>
+    const server = await serve((a, res) =>
       a.index === 0
         ? json(res, 429, { code: 429, message: "Demasiadas peticiones" }, { "x-rate-limit-reset": "3" })
         : json(res, 200, [])
     )
-    servers.push(server)
     await withAlegra(options(server.url), (alegra) =>
       Effect.gen(function*() {
         const pending = yield* Effect.fork(alegra.listPage("contact", { start: 0 }))
@@ -85,7 +71,7 @@ describe("connector health", () => {
   })
 
   it("is unreachable after 5xx or transport failures, and ok again after a 2xx", async () => {
-    const sim = await simulator()
+    const sim = await simulator(6000, 1)
     const opts = options(sim.url, { requestsPerMinute: 6000, rateLimitWindowSeconds: 1, maxRetries: 1 })
     sim.faults.serverError(2, 503)
     await withAlegra(opts, (alegra) =>
@@ -105,8 +91,7 @@ describe("connector health", () => {
   })
 
   it("a 2xx that cannot be read is a decode failure, not an outage", async () => {
-    const server = await startServer((_a, res) => json(res, 200, { unexpected: true }))
-    servers.push(server)
+    const server = await serve((_a, res) => json(res, 200, { unexpected: true }))
     const health = await withAlegra(options(server.url), (alegra) =>
       Effect.zipRight(Effect.flip(alegra.listPage("contact", { start: 0 })), alegra.health))
     expect(health).toMatchObject({ state: "ok", lastFailure: { reason: "decode" } })
@@ -114,10 +99,9 @@ describe("connector health", () => {
   })
 
   it("never carries the credentials, even when the server echoes them", async () => {
-    const server = await startServer((a, res) =>
+    const server = await serve((a, res) =>
       json(res, 401, { code: 401, message: `Credenciales inválidas: ${a.headers.authorization} (${TOKEN})` })
     )
-    servers.push(server)
     const health = await withAlegra(options(server.url), (alegra) =>
       Effect.zipRight(Effect.flip(alegra.get("contact", "1")), alegra.health))
     expect(health.state).toBe("auth-failing")

@@ -1,11 +1,9 @@
 /** Ids from outside: only shapes Alegra issues are ever sent to it, each path segment escaped. */
 import { Effect, Option } from "effect"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { isValidId, pathSegment } from "../../connectors/alegra/index.js"
-import { startAlegraSimulator } from "../../connectors/alegra/simulator/index.js"
-import type { AlegraSimulator } from "../../connectors/alegra/simulator/index.js"
 import { kinds } from "../../schema/index.js"
-import { EMAIL, options, TOKEN, withAlegra } from "./support.js"
+import { harness, options, withAlegra } from "./support.js"
 
 const UUID7 = "019a6f2e-8c1b-7d3e-9f40-5b2a1c3d4e5f"
 const UUID4 = "3F2504E0-4F89-41D3-9A0C-0305E82C3301"
@@ -71,14 +69,10 @@ describe("pathSegment", () => {
 })
 
 describe("ids against the simulator", () => {
-  const simulators: Array<AlegraSimulator> = []
-  afterEach(async () => {
-    await Promise.all(simulators.splice(0).map((s) => s.close()))
-  })
+  const { simulator } = harness()
 
   it("an invalid id fails at once with reason validation and never reaches Alegra", async () => {
-    const sim = await startAlegraSimulator({ email: EMAIL, token: TOKEN, requestsPerMinute: 6000, rateLimitWindowSeconds: 1 })
-    simulators.push(sim)
+    const sim = await simulator(6000, 1)
     sim.admin.create("item", { name: "Resma", price: 10 }, { silent: true })
     const opts = options(sim.url, { requestsPerMinute: 6000, rateLimitWindowSeconds: 1 })
     const { errors, removal, usage } = await withAlegra(opts, (alegra) =>
@@ -100,8 +94,7 @@ describe("ids against the simulator", () => {
   })
 
   it("a valid id is sent escaped and read", async () => {
-    const sim = await startAlegraSimulator({ email: EMAIL, token: TOKEN, requestsPerMinute: 6000, rateLimitWindowSeconds: 1 })
-    simulators.push(sim)
+    const sim = await simulator(6000, 1)
     const item = sim.admin.create("item", { name: "Resma", price: 10 }, { silent: true })
     const client = sim.admin.create("contact", { name: "Ana" }, { silent: true })
     const estimate = sim.admin.create("estimate", {

@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest"
 import { pacingFor } from "../../connectors/alegra/pacing.js"
 import type { Pacing } from "../../connectors/alegra/pacing.js"
 import { memoryRateBudget } from "../../connectors/alegra/rate-budget.js"
-import { maxInAnySpan } from "./rate-budget-conformance.js"
+import { maxInAnyWindow } from "../../connectors/alegra/simulator/stats.js"
 
 const lcg = (seed: number) => () => {
   seed = (seed * 1103515245 + 12345) % 2 ** 31
@@ -72,7 +72,7 @@ describe("even pacing at the server's fixed windows (virtual clock)", () => {
         const run = simulate(pacing, { durationMs: windows * pacing.windowMs, maxLatenessMs, seed: 7 + maxLatenessMs })
         // The budget is used: as many starts as the log allows, to within one cycle.
         expect(run.starts.length).toBeGreaterThanOrEqual(Math.floor((windows * pacing.windowMs) / (pacing.windowMs + pacing.marginMs)) * pacing.limit)
-        expect(maxInAnySpan(run.arrivals, pacing.windowMs)).toBeLessThanOrEqual(pacing.limit)
+        expect(maxInAnyWindow(run.arrivals, pacing.windowMs)).toBeLessThanOrEqual(pacing.limit)
         for (let phase = 0; phase < pacing.windowMs; phase += Math.round(pacing.windowMs / 97)) {
           const counts = fixedWindows(run.arrivals, pacing.windowMs, phase)
           expect(counts.length).toBeGreaterThanOrEqual(windows - 2)
@@ -86,6 +86,6 @@ describe("even pacing at the server's fixed windows (virtual clock)", () => {
   it("at Alegra's real limit the busiest minute is exactly the limit: the backfill stays at the ceiling", () => {
     const pacing = pacingFor(150, 60)
     const run = simulate(pacing, { durationMs: 5 * 60_000, maxLatenessMs: 15, seed: 3 })
-    expect(maxInAnySpan(run.starts, 60_000)).toBe(150)
+    expect(maxInAnyWindow(run.starts, 60_000)).toBe(150)
   })
 })

@@ -11,6 +11,7 @@
 import { Effect } from "effect"
 import type { Scope } from "effect"
 import { describe, expect, it } from "vitest"
+import { maxInAnyWindow } from "../../connectors/alegra/simulator/stats.js"
 import type { RateBudgetPort, TakeRequest } from "../../src/ports/rate-budget.js"
 
 export interface SharedBudget {
@@ -36,18 +37,6 @@ const ask = (key: string, over: Partial<TakeRequest> = {}): TakeRequest => ({
   now: T,
   ...over
 })
-
-/** Largest number of times within any span of `spanMs` (a start at t and one at t + spanMs are in different spans). */
-export const maxInAnySpan = (times: ReadonlyArray<number>, spanMs: number): number => {
-  const sorted = [...times].sort((a, b) => a - b)
-  let best = 0
-  let lo = 0
-  for (let hi = 0; hi < sorted.length; hi++) {
-    while (sorted[hi]! - sorted[lo]! >= spanMs) lo++
-    best = Math.max(best, hi - lo + 1)
-  }
-  return best
-}
 
 /** A small deterministic generator, so a failing round can be replayed. */
 const lcg = (seed: number) => () => {
@@ -229,8 +218,8 @@ export const rateBudgetConformance = (
               }
             }
             expect(starts).toHaveLength(80)
-            expect(maxInAnySpan(starts, windowMs + marginMs)).toBeLessThanOrEqual(limit)
-            expect(maxInAnySpan(backgroundStarts, windowMs + marginMs)).toBeLessThanOrEqual(backgroundLimit)
+            expect(maxInAnyWindow(starts, windowMs + marginMs)).toBeLessThanOrEqual(limit)
+            expect(maxInAnyWindow(backgroundStarts, windowMs + marginMs)).toBeLessThanOrEqual(backgroundLimit)
             const sorted = [...starts].sort((x, y) => x - y)
             for (let i = 1; i < sorted.length; i++) expect(sorted[i]! - sorted[i - 1]!).toBeGreaterThanOrEqual(spacingMs)
           }

@@ -7,29 +7,14 @@
  */
 import { Effect, Either, Fiber } from "effect"
 import { monitorEventLoopDelay } from "node:perf_hooks"
-import { afterEach, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { memoryRateBudget, pacingFor } from "../../connectors/alegra/index.js"
-import { startAlegraSimulator } from "../../connectors/alegra/simulator/index.js"
-import type { AlegraSimulator, RequestRecord } from "../../connectors/alegra/simulator/index.js"
+import type { RequestRecord } from "../../connectors/alegra/simulator/index.js"
 import type { AlegraPort, Page } from "../../src/ports/alegra.js"
-import type { Arrival, Handler, TestServer } from "./support.js"
-import { EMAIL, expectPaced, json, options, startServer, TOKEN, withAlegra } from "./support.js"
+import type { Arrival } from "./support.js"
+import { expectPaced, harness, json, options, withAlegra } from "./support.js"
 
-const servers: Array<TestServer> = []
-const serve = async (handler: Handler) => {
-  const server = await startServer(handler)
-  servers.push(server)
-  return server
-}
-const simulators: Array<AlegraSimulator> = []
-const simulator = async (requestsPerMinute: number, rateLimitWindowSeconds: number) => {
-  const sim = await startAlegraSimulator({ email: EMAIL, token: TOKEN, requestsPerMinute, rateLimitWindowSeconds })
-  simulators.push(sim)
-  return sim
-}
-afterEach(async () => {
-  await Promise.all([...servers.splice(0).map((s) => s.close()), ...simulators.splice(0).map((s) => s.close())])
-})
+const { serve, simulator } = harness()
 
 const contactPage = (arrival: Arrival, total: number) => {
   const start = Number(arrival.url.searchParams.get("start") ?? 0)

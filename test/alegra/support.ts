@@ -4,8 +4,10 @@ import { Effect, Layer, Redacted } from "effect"
 import { createServer } from "node:http"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
-import { expect } from "vitest"
+import { afterEach, expect } from "vitest"
 import { AlegraLive } from "../../connectors/alegra/index.js"
+import { startAlegraSimulator } from "../../connectors/alegra/simulator/index.js"
+import { maxInAnyWindow } from "../../connectors/alegra/simulator/stats.js"
 import type { AlegraClientOptions } from "../../connectors/alegra/index.js"
 import { Alegra } from "../../src/ports/alegra.js"
 import type { AlegraPort } from "../../src/ports/alegra.js"
@@ -64,6 +66,23 @@ export const startServer = async (handler: Handler): Promise<TestServer> => {
   }
 }
 
+/** Test servers and simulators for the tests of one file, each closed after its test. */
+export const harness = () => {
+  const open: Array<{ close(): Promise<void> }> = []
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((o) => o.close()))
+  })
+  const track = <T extends { close(): Promise<void> }>(opened: T): T => {
+    open.push(opened)
+    return opened
+  }
+  return {
+    serve: async (handler: Handler) => track(await startServer(handler)),
+    simulator: async (requestsPerMinute: number, rateLimitWindowSeconds: number) =>
+      track(await startAlegraSimulator({ email: EMAIL, token: TOKEN, requestsPerMinute, rateLimitWindowSeconds }))
+  }
+}
+
 export const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
   const text = JSON.stringify(body)
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers })
@@ -102,18 +121,6 @@ export const withAlegra = <A, E>(
       )
     )
   )
-
-/** Largest number of arrivals within any span shorter than `windowMs`. */
-export const maxInAnyWindow = (times: ReadonlyArray<number>, windowMs: number): number => {
-  const sorted = [...times].sort((a, b) => a - b)
-  let best = 0
-  let lo = 0
-  for (let hi = 0; hi < sorted.length; hi++) {
-    while (sorted[hi]! - sorted[lo]! >= windowMs) lo++
-    best = Math.max(best, hi - lo + 1)
-  }
-  return best
-}
 
 /** One request as the client sent it (a page's or an observation's readAt) and as the server saw it arrive. */
 export interface Exchange {

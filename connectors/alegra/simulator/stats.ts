@@ -62,6 +62,18 @@ export interface AlegraSimulatorStats {
   windows(windowMs: number): ReadonlyArray<WindowCount>
 }
 
+/** The most times within any span shorter than `windowMs` (a time t and t + windowMs are in different spans). */
+export const maxInAnyWindow = (times: ReadonlyArray<number>, windowMs: number): number => {
+  const sorted = [...times].sort((a, b) => a - b)
+  let best = 0
+  let lo = 0
+  for (let hi = 0; hi < sorted.length; hi++) {
+    while (sorted[hi]! - sorted[lo]! >= windowMs) lo++
+    best = Math.max(best, hi - lo + 1)
+  }
+  return best
+}
+
 export class Stats implements AlegraSimulatorStats {
   private requestLog: Array<RequestRecord> = []
   private deliveryLog: Array<DeliveryRecord> = []
@@ -124,13 +136,6 @@ export class Stats implements AlegraSimulatorStats {
     })
   }
   maxInAnySlidingWindow(windowMs: number): number {
-    const times = this.requestLog.map((r) => r.at).sort((a, b) => a - b)
-    let best = 0
-    let lo = 0
-    for (let hi = 0; hi < times.length; hi++) {
-      while (times[hi]! - times[lo]! >= windowMs) lo++
-      best = Math.max(best, hi - lo + 1)
-    }
-    return best
+    return maxInAnyWindow(this.requestLog.map((r) => r.at), windowMs)
   }
 }
