@@ -26,23 +26,25 @@ export interface Pacing {
  *
  * The log holds `limit` starts per window + margin, so a fixed window of the server's,
  * shorter than that span by the margin, misses one margin's worth of the log's cycle: at
- * most margin / spacing starts. The spacing is 0.8 of the even share (windowMs / limit):
- * sparse enough that such a window loses little (150 per 6 s: ≤ 4 starts), yet denser than
- * the cycle, so that the log, not the spacing, stays the binding rule and a start a busy
- * event loop made late costs only its own slot (were the spacing binding, every late
- * timer would push back every start after it). test/alegra/pacing.test.ts measures it.
+ * most margin / spacing starts. The spacing keeps that loss near 2 % of the limit, and is
+ * never more than 0.8 of the even share (windowMs / limit), so that the log, not the
+ * spacing, stays the binding rule: a start a busy event loop made late then costs only its
+ * own slot, instead of pushing back every start after it. No more than that, so that a
+ * few changes at once are not held back (150 per 60 s: 166 ms apart, not 400).
+ * test/alegra/pacing.test.ts measures it.
  */
 export const pacingFor = (requestsPerMinute: number, windowSeconds: number): Pacing => {
   const windowMs = Math.max(1, Math.round(windowSeconds * 1000))
   const limit = Math.max(1, Math.floor((requestsPerMinute * windowSeconds) / 60))
+  // 1.5 % of the window, between 100 ms and 500 ms (< 1 % of a 60 s window). A request on a
+  // fresh connection reaches the server tens of milliseconds after it was started here
+  // (measured: ~60 ms on loopback; a TLS handshake to Alegra takes longer).
+  const marginMs = Math.min(500, Math.max(100, Math.round(windowMs * 0.015)))
   return {
     limit,
     windowMs,
-    // 1.5 % of the window, between 100 ms and 500 ms (< 1 % of a 60 s window). A request on a
-    // fresh connection reaches the server tens of milliseconds after it was started here
-    // (measured: ~60 ms on loopback; a TLS handshake to Alegra takes longer).
-    marginMs: Math.min(500, Math.max(100, Math.round(windowMs * 0.015))),
-    spacingMs: Math.floor((0.8 * windowMs) / limit),
+    marginMs,
+    spacingMs: Math.floor(Math.min((0.8 * windowMs) / limit, marginMs / (0.02 * limit))),
     backgroundLimit: Math.max(1, Math.floor(limit / 2))
   }
 }

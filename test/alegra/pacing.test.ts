@@ -83,6 +83,12 @@ describe("even pacing at the server's fixed windows (virtual clock)", () => {
     })
   }
 
+  it("at Alegra's real limit, a few changes at once on an idle budget are not held back", () => {
+    const run = simulate(pacingFor(150, 60), { durationMs: 5000, maxLatenessMs: 15, seed: 5 })
+    // A burst of webhook deliveries: 25 requests within 5 s, where an even share (400 ms) would send 12.
+    expect(run.starts.filter((t) => t < T + 5000).length).toBeGreaterThanOrEqual(25)
+  })
+
   it("at Alegra's real limit the busiest minute is exactly the limit: the backfill stays at the ceiling", () => {
     const pacing = pacingFor(150, 60)
     const run = simulate(pacing, { durationMs: 5 * 60_000, maxLatenessMs: 15, seed: 3 })

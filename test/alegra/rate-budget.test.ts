@@ -57,7 +57,7 @@ describe("StartLog", () => {
 
 describe("pacing", () => {
   it("derives the budget, margin, even spacing and background share from the configured limit", () => {
-    expect(pacingFor(150, 60)).toEqual({ limit: 150, windowMs: 60_000, marginMs: 500, spacingMs: 320, backgroundLimit: 75 })
+    expect(pacingFor(150, 60)).toEqual({ limit: 150, windowMs: 60_000, marginMs: 500, spacingMs: 166, backgroundLimit: 75 })
     expect(pacingFor(1500, 6)).toEqual({ limit: 150, windowMs: 6000, marginMs: 100, spacingMs: 32, backgroundLimit: 75 })
     expect(pacingFor(600, 2)).toEqual({ limit: 20, windowMs: 2000, marginMs: 100, spacingMs: 80, backgroundLimit: 10 })
     // A tiny budget still allows one request per window.
