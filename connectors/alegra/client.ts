@@ -1,12 +1,13 @@
 /**
- * The HTTP pipeline to Alegra: base URL, Basic auth, JSON headers, timeout, pacing
- * (sliding-window budget, X-Rate-Limit-* headers, background share), a concurrency cap,
- * retries, and the mapping of every outcome to either parsed JSON or an `AlegraError`.
+ * The HTTP pipeline to Alegra: base URL, Basic auth, JSON headers, timeout, pacing (one
+ * budget per account, shared when a `RateBudget` is provided), a concurrency cap, retries,
+ * connector health, and the mapping of every outcome to a response or an `AlegraError`.
  */
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import type { HttpClientError } from "@effect/platform"
-import { Duration, Effect, Option, Random, Redacted, Schedule } from "effect"
-import type { AlegraError, AlegraUsage } from "../../src/ports/alegra.js"
+import { Clock, Duration, Effect, Either, Metric, Random, Redacted } from "effect"
+import type { AlegraError, AlegraUsage, ConnectorHealth } from "../../src/ports/alegra.js"
+import type { RateBudgetPort } from "../../src/ports/rate-budget.js"
 import {
   alegraError,
   classifyStatus,
@@ -18,7 +19,10 @@ import {
   parseJson
 } from "./errors.js"
 import type { ErrorContext } from "./errors.js"
-import { makeRateLimiter, remainingIsExhausted, resetDelayMs, SlidingWindowLog } from "./rate-limiter.js"
+import { makeHealthTracker } from "./health.js"
+import { accountKey, pacingFor, rateLimitedPauseMs, remainingIsExhausted, resetDelayMs } from "./pacing.js"
+import type { Pacing } from "./pacing.js"
+import { StartLog } from "./rate-budget.js"
 import { pathWithQuery } from "./resources.js"
 
 export interface AlegraClientOptions {
@@ -34,15 +38,20 @@ export interface AlegraClientOptions {
   readonly maxConcurrency?: number
   /** Per attempt, from sending the request to the end of the body; default 30 000. */
   readonly requestTimeoutMs?: number
-  /** Retries of a transient failure (429, 5xx, timeout, connection reset); default 6. */
+  /** Retries of a 5xx or transport failure (timeout, connection reset); default 6. */
   readonly maxRetries?: number
   /** First backoff delay of the exponential schedule for 5xx and transport failures; default 200. */
   readonly retryBaseDelayMs?: number
+  /**
+   * How long a request keeps waiting out 429s, from its first one, before it fails with
+   * reason "rate-limit" (health.pausedUntil then says when to come back); default three windows.
+   */
+  readonly maxRateLimitWaitMs?: number
 }
 
 export interface AlegraRequest {
   readonly method: "GET" | "POST" | "PUT" | "DELETE"
-  /** Path relative to the base URL, without query. */
+  /** Path relative to the base URL, without query; every segment from outside already escaped. */
   readonly path: string
   readonly query?: ReadonlyArray<readonly [string, string]>
   readonly body?: unknown
@@ -54,14 +63,26 @@ export interface AlegraRequest {
    * processed and are always retried.
    */
   readonly idempotent?: boolean
+  /** A 404 is an answer (the record is gone), not a failure: it resolves with status 404 and a null body. */
+  readonly notFoundIsAnswer?: boolean
+}
+
+export interface AlegraResponse {
+  /** 2xx, or 404 when `notFoundIsAnswer`. */
+  readonly status: number
+  /** The parsed JSON body (null when empty, or for a 404). */
+  readonly body: unknown
+  /** Epoch ms at which the attempt that got this answer was sent (after any wait or retry). */
+  readonly sentAt: number
 }
 
 export interface AlegraHttp {
-  /** Sends a request; succeeds with the parsed JSON body of a 2xx (null when empty). */
-  readonly request: (request: AlegraRequest) => Effect.Effect<unknown, AlegraError>
+  readonly request: (request: AlegraRequest) => Effect.Effect<AlegraResponse, AlegraError>
+  /** Records a failure found after the HTTP exchange (a 2xx body that does not decode). */
+  readonly noteFailure: (error: AlegraError) => Effect.Effect<void>
   readonly usage: Effect.Effect<AlegraUsage>
-  /** The budget per window (foreground) and for background reads. */
-  readonly budget: { readonly perWindow: number; readonly background: number; readonly windowMs: number }
+  readonly health: Effect.Effect<ConnectorHealth>
+  readonly pacing: Pacing
 }
 
 interface RawResponse {
@@ -75,26 +96,43 @@ const MAX_BACKOFF_MS = 10_000
 const basicCredentials = (email: string, token: Redacted.Redacted<string>): string =>
   Buffer.from(`${email}:${Redacted.value(token)}`, "utf8").toString("base64")
 
-export const makeAlegraHttp = (options: AlegraClientOptions): Effect.Effect<AlegraHttp, never, HttpClient.HttpClient> =>
+// Each client's figures are its own (tests build many clients in one process).
+let clientInstances = 0
+
+const usageMetrics = () => {
+  const client = String(++clientInstances)
+  const tagged = <M extends Metric.Metric<any, any, any>>(metric: M): M => Metric.tagged(metric, "client", client) as M
+  return {
+    requests: tagged(Metric.counter("alegra_requests_total", { description: "Requests sent to Alegra" })),
+    rateLimited: tagged(Metric.counter("alegra_rate_limited_total", { description: "Answers that were a 429 (or a 400 with code 429)" })),
+    retries: tagged(Metric.counter("alegra_retries_total", { description: "Attempts after the first, for any reason" })),
+    busiestMinute: tagged(Metric.gauge("alegra_busiest_minute", { description: "Most requests sent within any 60 s" }))
+  }
+}
+
+export const makeAlegraHttp = (
+  options: AlegraClientOptions,
+  budget: RateBudgetPort
+): Effect.Effect<AlegraHttp, never, HttpClient.HttpClient> =>
   Effect.gen(function*() {
     const maxConcurrency = Math.max(1, Math.floor(options.maxConcurrency ?? 3))
     const timeoutMs = Math.max(1, options.requestTimeoutMs ?? 30_000)
     const maxRetries = Math.max(0, Math.floor(options.maxRetries ?? 6))
     const baseDelayMs = Math.max(1, options.retryBaseDelayMs ?? 200)
     const baseUrl = options.baseUrl.replace(/\/+$/, "")
+    const pacing = pacingFor(options.requestsPerMinute, options.rateLimitWindowSeconds)
+    const maxRateLimitWaitMs = Math.max(0, options.maxRateLimitWaitMs ?? 3 * pacing.windowMs)
+    const key = accountKey(baseUrl, options.email)
 
-    const limiter = yield* makeRateLimiter({
-      requestsPerMinute: options.requestsPerMinute,
-      windowSeconds: options.rateLimitWindowSeconds
-    })
     const semaphore = yield* Effect.makeSemaphore(maxConcurrency)
-    const counters = { requests: 0, rateLimited: 0, retries: 0, busiestMinute: 0 }
+    const health = yield* makeHealthTracker
+    const metrics = usageMetrics()
     // Requests actually sent in the last minute, whatever the configured window: the figure to hold against "per minute".
-    const lastMinute = new SlidingWindowLog(Number.POSITIVE_INFINITY, 60_000, 0)
+    const lastMinute = new StartLog()
+    let busiestMinute = 0
 
     // Removes the token and the encoded credentials from any text that ends up in an error.
-    const scrub = (text: string): string =>
-      makeScrubber([Redacted.value(options.token), basicCredentials(options.email, options.token)])(text)
+    const scrub = makeScrubber([Redacted.value(options.token), basicCredentials(options.email, options.token)])
 
     const client = (yield* HttpClient.HttpClient).pipe(
       HttpClient.mapRequest((request) =>
@@ -109,23 +147,18 @@ export const makeAlegraHttp = (options: AlegraClientOptions): Effect.Effect<Aleg
       )
     )
 
-    /** Runs `effect` inside a concurrency permit, once the rate limiter has admitted it. */
-    const gated = <A, E>(background: boolean, effect: Effect.Effect<A, E>): Effect.Effect<A, E> =>
-      Effect.gen(function*() {
-        while (true) {
-          // Background work waits for its share outside the permit, so it never holds a
-          // permit that foreground work could use.
-          if (background) yield* limiter.awaitBackgroundRoom
-          const result = yield* semaphore.withPermits(1)(
-            limiter.admit(background).pipe(
-              Effect.flatMap((admitted) =>
-                admitted ? Effect.map(effect, Option.some) : Effect.succeed(Option.none<A>())
-              )
-            )
-          )
-          if (Option.isSome(result)) return result.value
-        }
-      })
+    const pause = (until: number) => Effect.zipRight(budget.pauseUntil(key, until), health.paused(until))
+
+    const countSent = (at: number) =>
+      Effect.zipRight(
+        Metric.increment(metrics.requests),
+        Effect.suspend(() => {
+          lastMinute.prune(at - 60_000)
+          lastMinute.record(at)
+          busiestMinute = Math.max(busiestMinute, lastMinute.size)
+          return Metric.set(metrics.busiestMinute, busiestMinute)
+        })
+      )
 
     const transportError = (context: ErrorContext, error: HttpClientError.HttpClientError) =>
       alegraError(context, "transport", {
@@ -133,17 +166,8 @@ export const makeAlegraHttp = (options: AlegraClientOptions): Effect.Effect<Aleg
       })
 
     /** One HTTP exchange, within the timeout: the status, headers and whole body. */
-    const exchange = (
-      request: HttpClientRequest.HttpClientRequest,
-      context: ErrorContext
-    ): Effect.Effect<RawResponse, AlegraError> =>
-      Effect.sync(() => {
-        const now = Date.now()
-        counters.requests++
-        lastMinute.record(now)
-        counters.busiestMinute = Math.max(counters.busiestMinute, lastMinute.countAt(now))
-      }).pipe(
-        Effect.zipRight(client.execute(request)),
+    const exchange = (request: HttpClientRequest.HttpClientRequest, context: ErrorContext) =>
+      client.execute(request).pipe(
         Effect.flatMap((response) =>
           Effect.map(response.text, (text): RawResponse => ({ status: response.status, headers: response.headers, text }))
         ),
@@ -157,56 +181,85 @@ export const makeAlegraHttp = (options: AlegraClientOptions): Effect.Effect<Aleg
         })
       )
 
-    /** Reads the rate-limit headers, then turns the response into JSON or an AlegraError. */
-    const interpret = (raw: RawResponse, context: ErrorContext): Effect.Effect<unknown, AlegraError> =>
-      Effect.clockWith((clock) =>
-        Effect.gen(function*() {
-          const reset = raw.headers["x-rate-limit-reset"]
-          const epochNow = clock.unsafeCurrentTimeMillis()
-          if (remainingIsExhausted(raw.headers["x-rate-limit-remaining"])) {
-            // Slow down before a 429: nothing more is sent until the server's window resets.
-            yield* limiter.pauseFor(resetDelayMs(reset, limiter.windowMs, epochNow))
-          }
-          const parsed = parseJson(raw.text)
-          if (raw.status >= 200 && raw.status < 300) {
-            if (parsed.ok) return parsed.value
-            return yield* Effect.fail(alegraError(context, "decode", {
-              status: raw.status,
-              message: scrub(`response is not JSON: ${JSON.stringify(raw.text.slice(0, 120))}`)
-            }))
-          }
-          const body = parseErrorBody(parsed.ok ? parsed.value : raw.text.slice(0, 300))
-          if (isRateLimited(raw.status, body)) {
-            counters.rateLimited++
-            yield* limiter.pauseFor(resetDelayMs(reset, limiter.windowMs, epochNow))
-          }
-          return yield* Effect.fail(alegraError(context, classifyStatus(raw.status, body), {
-            status: raw.status,
-            code: body.code,
-            message: scrub(describeStatus(raw.status, body))
+    /**
+     * Sends once the budget admits a start, inside a concurrency permit, so that the start
+     * the budget records is the moment the request leaves. Waiting happens outside the
+     * permit: a background read waiting for its share never holds up foreground work.
+     */
+    const send = (request: HttpClientRequest.HttpClientRequest, context: ErrorContext, background: boolean) =>
+      Effect.gen(function*() {
+        while (true) {
+          const sent = yield* semaphore.withPermits(1)(Effect.gen(function*() {
+            const now = yield* Clock.currentTimeMillis
+            const wait = yield* budget.take({ key, ...pacing, background, now })
+            if (wait > 0) return wait
+            yield* countSent(now)
+            const raw = yield* Effect.either(exchange(request, context))
+            return { raw, sentAt: now }
           }))
+          if (typeof sent !== "number") return sent
+          yield* Effect.sleep(Duration.millis(sent))
+        }
+      })
+
+    /** Reads the rate-limit headers, then turns the answer into a response or an AlegraError. */
+    const interpret = (raw: RawResponse, sentAt: number, context: ErrorContext, spec: AlegraRequest) =>
+      Effect.gen(function*() {
+        const now = yield* Clock.currentTimeMillis
+        const reset = raw.headers["x-rate-limit-reset"]
+        // Slow down before a 429: nothing more is sent until the server's window resets.
+        if (remainingIsExhausted(raw.headers["x-rate-limit-remaining"])) {
+          yield* pause(now + resetDelayMs(reset, pacing.windowMs, now))
+        }
+        const parsed = parseJson(raw.text)
+        if (raw.status >= 200 && raw.status < 300) {
+          if (parsed.ok) return { status: raw.status, body: parsed.value, sentAt } satisfies AlegraResponse
+          return yield* Effect.fail(alegraError(context, "decode", {
+            status: raw.status,
+            message: scrub(`response is not JSON: ${JSON.stringify(raw.text.slice(0, 120))}`)
+          }))
+        }
+        if (raw.status === 404 && spec.notFoundIsAnswer === true) {
+          return { status: 404, body: null, sentAt } satisfies AlegraResponse
+        }
+        const body = parseErrorBody(parsed.ok ? parsed.value : raw.text.slice(0, 300))
+        if (isRateLimited(raw.status, body)) {
+          yield* Metric.increment(metrics.rateLimited)
+          yield* pause(now + rateLimitedPauseMs(reset, pacing.windowMs, now))
+        }
+        return yield* Effect.fail(alegraError(context, classifyStatus(raw.status, body), {
+          status: raw.status,
+          code: body.code,
+          message: scrub(describeStatus(raw.status, body))
+        }))
+      })
+
+    /** One attempt, its outcome recorded in the connector's health. */
+    const attempt = (request: HttpClientRequest.HttpClientRequest, context: ErrorContext, spec: AlegraRequest) =>
+      send(request, context, spec.background ?? false).pipe(
+        Effect.flatMap(({ raw, sentAt }) => Either.isRight(raw) ? interpret(raw.right, sentAt, context, spec) : Effect.fail(raw.left)),
+        Effect.tapBoth({
+          onSuccess: (response) => response.status === 404 ? Effect.void : Effect.flatMap(Clock.currentTimeMillis, health.succeeded),
+          onFailure: (error) => Effect.flatMap(Clock.currentTimeMillis, (at) => health.failed(at, error))
         })
       )
 
-    // Capped exponential backoff with jitter (base · 2^(n-1), at most 10 s, ×0.8–1.2) for the
-    // n-th 5xx or transport failure of a request. A rate-limited attempt is retried without
-    // backoff and does not grow it: the limiter already holds every request until the
-    // server's X-Rate-Limit-Reset (or a whole window) has elapsed.
-    const retrySchedule = () => {
-      let failures = 0
-      return Schedule.recurs(maxRetries).pipe(
-        Schedule.intersect(Schedule.identity<AlegraError>()),
-        Schedule.addDelayEffect(([, error]) => {
-          if (error.reason === "rate-limit") return Effect.succeed(Duration.zero)
-          failures++
-          const capped = Math.min(MAX_BACKOFF_MS, baseDelayMs * 2 ** (failures - 1))
-          return Effect.map(Random.nextRange(0.8, 1.2), (jitter) => Duration.millis(Math.round(capped * jitter)))
-        })
-      )
-    }
+    const gaveUp = (context: ErrorContext, error: AlegraError, attempts: number) =>
+      alegraError(context, error.reason, {
+        status: error.status,
+        code: error.code,
+        message: `${error.message} (gave up after ${attempts} attempts)`
+      })
 
-    const request = (spec: AlegraRequest): Effect.Effect<unknown, AlegraError> =>
-      Effect.suspend(() => {
+    /**
+     * Retries: a rate-limited attempt is retried as soon as the budget allows (the pause set
+     * from the server's X-Rate-Limit-Reset), with no backoff of its own, so pauses never add
+     * up; it gives up once waiting would last longer than `maxRateLimitWaitMs`. A 5xx or
+     * transport failure of an idempotent request is retried with capped exponential backoff
+     * and jitter (base · 2^(n-1), at most 10 s, ×0.8–1.2), at most `maxRetries` times.
+     */
+    const request = (spec: AlegraRequest): Effect.Effect<AlegraResponse, AlegraError> =>
+      Effect.gen(function*() {
         const query = spec.query ?? []
         const context: ErrorContext = { method: spec.method, path: pathWithQuery(spec.path, query) }
         const idempotent = spec.idempotent ?? spec.method !== "POST"
@@ -215,35 +268,42 @@ export const makeAlegraHttp = (options: AlegraClientOptions): Effect.Effect<Aleg
         )
         if (spec.body !== undefined) httpRequest = HttpClientRequest.bodyUnsafeJson(httpRequest, spec.body)
         let attempts = 0
-        const attempt = Effect.suspend(() => {
-          if (attempts++ > 0) counters.retries++
-          return gated(spec.background ?? false, exchange(httpRequest, context)).pipe(
-            Effect.flatMap((raw) => interpret(raw, context))
-          )
-        })
-        return attempt.pipe(
-          Effect.retry({
-            schedule: retrySchedule(),
-            while: (error) => error.reason === "rate-limit" || (idempotent && error.transient)
-          }),
-          Effect.mapError((error) =>
-            attempts > 1 && error.transient
-              ? alegraError(context, error.reason, {
-                status: error.status,
-                code: error.code,
-                message: `${error.message} (gave up after ${attempts} attempts)`
-              })
-              : error
-          ),
-          Effect.withSpan("Alegra.request", { attributes: { method: spec.method, path: spec.path } })
-        )
-      })
+        let failures = 0
+        let firstLimitedAt: number | undefined
+        while (true) {
+          if (attempts++ > 0) yield* Metric.increment(metrics.retries)
+          const outcome = yield* Effect.either(attempt(httpRequest, context, spec))
+          if (Either.isRight(outcome)) return outcome.right
+          const error = outcome.left
+          if (error.reason === "rate-limit") {
+            const now = yield* Clock.currentTimeMillis
+            firstLimitedAt ??= now
+            if ((yield* health.pausedUntil) - firstLimitedAt > maxRateLimitWaitMs) {
+              return yield* Effect.fail(gaveUp(context, error, attempts))
+            }
+            continue
+          }
+          if (!idempotent || !error.transient) return yield* Effect.fail(error)
+          if (failures >= maxRetries) return yield* Effect.fail(attempts > 1 ? gaveUp(context, error, attempts) : error)
+          failures++
+          const capped = Math.min(MAX_BACKOFF_MS, baseDelayMs * 2 ** (failures - 1))
+          const jitter = yield* Random.nextRange(0.8, 1.2)
+          yield* Effect.sleep(Duration.millis(Math.round(capped * jitter)))
+        }
+      }).pipe(Effect.withSpan("Alegra.request", { attributes: { method: spec.method, path: spec.path } }))
+
+    const usage: Effect.Effect<AlegraUsage> = Effect.all({
+      requests: Effect.map(Metric.value(metrics.requests), (s) => s.count),
+      rateLimited: Effect.map(Metric.value(metrics.rateLimited), (s) => s.count),
+      retries: Effect.map(Metric.value(metrics.retries), (s) => s.count),
+      busiestMinute: Effect.map(Metric.value(metrics.busiestMinute), (s) => s.value)
+    })
 
     return {
       request,
-      usage: Effect.sync(() => ({ ...counters })),
-      budget: { perWindow: limiter.budget, background: limiter.backgroundBudget, windowMs: limiter.windowMs }
+      noteFailure: (error) => Effect.flatMap(Clock.currentTimeMillis, (at) => health.failed(at, error)),
+      usage,
+      health: health.read,
+      pacing
     } satisfies AlegraHttp
   })
-
-

@@ -1,7 +1,11 @@
 /** The Alegra connector: the REST client implementing the `Alegra` port. */
 export { makeAlegraHttp } from "./client.js"
-export type { AlegraClientOptions, AlegraHttp, AlegraRequest } from "./client.js"
+export type { AlegraClientOptions, AlegraHttp, AlegraRequest, AlegraResponse } from "./client.js"
+export { isValidId, pathSegment } from "./ids.js"
 export { AlegraLive, makeAlegra, makeAlegraPort } from "./layer.js"
 export { decodeRecord, fromWire } from "./mapping.js"
+export { accountKey, pacingFor } from "./pacing.js"
+export type { Pacing } from "./pacing.js"
+export { memoryRateBudget, MemoryRateBudgetLive } from "./rate-budget.js"
 export { listQuery, PAGE_LIMIT, resources } from "./resources.js"
-export { eventFor, parseWebhook, stripScheme, webhookEvents } from "./webhooks.js"
+export { eventFor, parseWebhook, stripScheme, webhookEvents, webhookKinds } from "./webhooks.js"

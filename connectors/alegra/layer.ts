@@ -5,18 +5,21 @@ import { kinds } from "../../schema/index.js"
 import type { CanonicalRecord, Kind } from "../../schema/index.js"
 import { Alegra } from "../../src/ports/alegra.js"
 import type {
-  AlegraError,
   AlegraPort,
   ListOptions,
   Observation,
   Page,
   WebhookSubscription
 } from "../../src/ports/alegra.js"
+import { RateBudget } from "../../src/ports/rate-budget.js"
+import type { RateBudgetPort } from "../../src/ports/rate-budget.js"
 import { makeAlegraHttp } from "./client.js"
 import type { AlegraClientOptions, AlegraHttp } from "./client.js"
 import { alegraError } from "./errors.js"
 import type { ErrorContext } from "./errors.js"
+import { isAlegraId, isValidId, previewId } from "./ids.js"
 import { decodeRecord, formatParseError, rawId } from "./mapping.js"
+import { memoryRateBudget } from "./rate-budget.js"
 import {
   flattenCategories,
   listQuery,
@@ -24,9 +27,10 @@ import {
   pathWithQuery,
   recordPath,
   resources,
-  SUBSCRIPTIONS_PATH
+  SUBSCRIPTIONS_PATH,
+  subscriptionPath
 } from "./resources.js"
-import { parseWebhook, stripScheme, webhookEvents, webhookKinds } from "./webhooks.js"
+import { parseWebhook, stripScheme, webhookEvents } from "./webhooks.js"
 import { rowsOf, WireListEnvelope, WireSubscriptionCreated, WireSubscriptionList } from "./wire.js"
 import type { WireSubscription } from "./wire.js"
 
@@ -34,22 +38,8 @@ const decodeEnvelope = Schema.decodeUnknownEither(WireListEnvelope)
 const decodeSubscriptionList = Schema.decodeUnknownEither(WireSubscriptionList)
 const decodeSubscriptionCreated = Schema.decodeUnknownEither(WireSubscriptionCreated)
 
-const decodeFailure = (context: ErrorContext, message: string) => alegraError(context, "decode", { status: 200, message })
-
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
-
-/** Decodes raw rows of a kind, in order; fails naming the record and the field. */
-const decodeRows = (kind: Kind, rows: ReadonlyArray<unknown>, context: ErrorContext) =>
-  Effect.forEach(rows, (row, index) => {
-    const decoded = decodeRecord(kind, row)
-    if (Either.isRight(decoded)) return Effect.succeed(decoded.right)
-    const id = rawId(row)
-    return Effect.fail(decodeFailure(
-      context,
-      `cannot read ${kind} ${id !== undefined ? `id ${id}` : `row ${index}`}: ${decoded.left}`
-    ))
-  })
 
 /** Keeps the first row of each id (payments can appear once per category line). */
 const dedupeById = (rows: ReadonlyArray<unknown>): ReadonlyArray<unknown> => {
@@ -70,50 +60,70 @@ const toSubscription = (wire: WireSubscription, fallback?: { event: string; url:
   url: wire.url ?? fallback?.url ?? ""
 })
 
-/** Builds the port on an HTTP pipeline (exposed for tests and tools that need `usage` details). */
+/** Builds the port on an HTTP pipeline (exposed for tests and tools that need the pipeline itself). */
 export const makeAlegraPort = (http: AlegraHttp): AlegraPort => {
+  /** Fails with reason decode, and remembers it in the connector's health. */
+  const decodeFailure = (context: ErrorContext, message: string) => {
+    const error = alegraError(context, "decode", { status: 200, message })
+    return Effect.zipRight(http.noteFailure(error), Effect.fail(error))
+  }
+
+  /** Decodes raw rows of a kind, in order; fails naming the record and the field. */
+  const decodeRows = (kind: Kind, rows: ReadonlyArray<unknown>, context: ErrorContext) =>
+    Effect.forEach(rows, (row, index) => {
+      const decoded = decodeRecord(kind, row)
+      if (Either.isRight(decoded)) return Effect.succeed(decoded.right)
+      const id = rawId(row)
+      return decodeFailure(context, `cannot read ${kind} ${id !== undefined ? `id ${id}` : `row ${index}`}: ${decoded.left}`)
+    })
+
+  /** An id Alegra never issues: refused before anything is sent. */
+  const invalidId = (method: string, path: string, what: string, id: string) =>
+    Effect.fail(alegraError({ method, path }, "validation", {
+      message: `not a valid ${what} id: ${previewId(id)} (Alegra ids are numeric strings or UUIDs)`
+    }))
+
   const listPage = Effect.fn("Alegra.listPage")(function*(kind: Kind, options: ListOptions) {
     const resource = resources[kind]
     const query = listQuery(kind, options)
     const context: ErrorContext = { method: "GET", path: pathWithQuery(resource.path, query) }
-    const readAt = Date.now()
-    const body = yield* http.request({ method: "GET", path: resource.path, query, background: options.background ?? false })
-    const envelope = decodeEnvelope(body)
+    const response = yield* http.request({ method: "GET", path: resource.path, query, background: options.background ?? false })
+    const envelope = decodeEnvelope(response.body)
     if (Either.isLeft(envelope)) {
-      return yield* Effect.fail(decodeFailure(
+      return yield* decodeFailure(
         context,
         `expected a list (an array, {metadata, data} or {total, results}): ${formatParseError(envelope.left)}`
-      ))
+      )
     }
     const rows = rowsOf(envelope.right)
     const flat = kind === "category" ? flattenCategories(rows) : rows
     const records = yield* decodeRows(kind, dedupeById(flat), context)
     const start = Math.max(0, Math.floor(options.start))
-    const page: Page = { records, next: rows.length >= PAGE_LIMIT ? start + rows.length : null, readAt }
+    const page: Page = { records, next: rows.length >= PAGE_LIMIT ? start + rows.length : null, readAt: response.sentAt }
     return page
   })
 
   const get = Effect.fn("Alegra.get")(function*(kind: Kind, id: string) {
-    const path = recordPath(kind, id)
-    const context: ErrorContext = { method: "GET", path }
-    const readAt = Date.now()
-    const body = yield* http.request({ method: "GET", path }).pipe(
-      Effect.map(Option.some),
-      Effect.catchIf((error) => error.status === 404, () => Effect.succeed(Option.none()))
-    )
-    if (Option.isNone(body)) return { readAt, record: Option.none<CanonicalRecord>() } satisfies Observation
+    const path = isValidId(kind, id) ? recordPath(kind, id) : Option.none()
+    if (Option.isNone(path)) return yield* invalidId("GET", resources[kind].path, kind, id)
+    const context: ErrorContext = { method: "GET", path: path.value }
+    const response = yield* http.request({ method: "GET", path: path.value, notFoundIsAnswer: true })
+    if (response.status === 404) {
+      return { readAt: response.sentAt, record: Option.none<CanonicalRecord>() } satisfies Observation
+    }
     // Tolerate a `{data: {...}}` wrapper around the record.
-    const raw = isObject(body.value) && !("id" in body.value) && isObject(body.value.data) ? body.value.data : body.value
+    const body = response.body
+    const raw = isObject(body) && !("id" in body) && isObject(body.data) ? body.data : body
     const [record] = yield* decodeRows(kind, [raw], context)
-    return { readAt, record: Option.some(record!) } satisfies Observation
+    return { readAt: response.sentAt, record: Option.some(record!) } satisfies Observation
   })
 
   const listSubscriptions = Effect.fn("Alegra.subscriptions.list")(function*() {
     const context: ErrorContext = { method: "GET", path: SUBSCRIPTIONS_PATH }
-    const body = yield* http.request({ method: "GET", path: SUBSCRIPTIONS_PATH })
+    const { body } = yield* http.request({ method: "GET", path: SUBSCRIPTIONS_PATH })
     const decoded = decodeSubscriptionList(body)
     if (Either.isLeft(decoded)) {
-      return yield* Effect.fail(decodeFailure(context, `expected {subscriptions: [...]}: ${formatParseError(decoded.left)}`))
+      return yield* decodeFailure(context, `expected {subscriptions: [...]}: ${formatParseError(decoded.left)}`)
     }
     const list = Array.isArray(decoded.right)
       ? decoded.right
@@ -134,7 +144,7 @@ export const makeAlegraPort = (http: AlegraHttp): AlegraPort => {
       // and that refusal is resolved below by finding the existing one.
       idempotent: true
     }).pipe(
-      Effect.map(Either.right),
+      Effect.map((response) => Either.right(response.body)),
       Effect.catchIf(
         (error) => error.reason === "validation" && error.status !== 404,
         (error) => Effect.succeed(Either.left(error))
@@ -151,17 +161,17 @@ export const makeAlegraPort = (http: AlegraHttp): AlegraPort => {
     }
     const decoded = decodeSubscriptionCreated(created.right)
     if (Either.isLeft(decoded)) {
-      return yield* Effect.fail(decodeFailure(context, `expected {subscription: {id, ...}}: ${formatParseError(decoded.left)}`))
+      return yield* decodeFailure(context, `expected {subscription: {id, ...}}: ${formatParseError(decoded.left)}`)
     }
     const wire = "subscription" in decoded.right ? decoded.right.subscription : decoded.right
     return toSubscription(wire, { event, url: sentUrl })
   })
 
   const removeSubscription = Effect.fn("Alegra.subscriptions.remove")(function*(id: string) {
-    yield* http.request({ method: "DELETE", path: `${SUBSCRIPTIONS_PATH}/${encodeURIComponent(id)}` }).pipe(
-      // Already gone: removal is idempotent.
-      Effect.catchIf((error: AlegraError) => error.status === 404, () => Effect.void)
-    )
+    const path = isAlegraId(id) ? subscriptionPath(id) : Option.none()
+    if (Option.isNone(path)) return yield* invalidId("DELETE", SUBSCRIPTIONS_PATH, "webhook subscription", id)
+    // Already gone (404) is fine: removal is idempotent.
+    yield* http.request({ method: "DELETE", path: path.value, notFoundIsAnswer: true })
   })
 
   return {
@@ -173,28 +183,30 @@ export const makeAlegraPort = (http: AlegraHttp): AlegraPort => {
     subscriptions: {
       list: Effect.suspend(() => listSubscriptions()),
       create: createSubscription,
-      remove: (id) => Effect.asVoid(removeSubscription(id))
+      remove: removeSubscription
     },
-    parseWebhook: (body) =>
-      Option.match(parseWebhook(body), {
-        onNone: () => ({ hints: [], unreadable: { kinds: webhookKinds, reason: "no known event and record id" } }),
-        onSome: (hint) => ({ hints: [hint], unreadable: null })
-      }),
-    isValidId: (_kind, id) => /^[1-9]\d{0,19}$/.test(id) || /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id),
+    parseWebhook,
+    isValidId,
     usage: http.usage,
-    health: Effect.succeed({ state: "ok", lastSuccessAt: null, lastFailure: null, pausedUntil: null })
+    health: http.health
   }
 }
 
-/** The port implementation, built on the ambient HttpClient. */
-export const makeAlegra = (options: AlegraClientOptions): Effect.Effect<AlegraPort, never, HttpClient.HttpClient> =>
-  Effect.map(makeAlegraHttp(options), makeAlegraPort)
+/** The port on the ambient HttpClient, with the given budget. */
+export const makeAlegra = (
+  options: AlegraClientOptions,
+  budget: RateBudgetPort
+): Effect.Effect<AlegraPort, never, HttpClient.HttpClient> => Effect.map(makeAlegraHttp(options, budget), makeAlegraPort)
 
 /**
- * The `Alegra` port over the REST API. Scoped: its rate limiter and semaphore live as
- * long as the layer; build it once (a constant) so that every user shares one budget.
+ * The `Alegra` port over the REST API. Uses the `RateBudget` in the context when there is
+ * one (the store's, shared by every process on the account), else one of its own. Build
+ * it once (a constant): every user of one instance shares its budget and its cap of
+ * requests in flight.
  */
 export const AlegraLive = (options: AlegraClientOptions): Layer.Layer<Alegra, never, HttpClient.HttpClient> =>
-  Layer.scoped(Alegra, makeAlegra(options))
-
-
+  Layer.effect(
+    Alegra,
+    Effect.flatMap(Effect.serviceOption(RateBudget), (shared) =>
+      makeAlegra(options, Option.getOrElse(shared, memoryRateBudget)))
+  )

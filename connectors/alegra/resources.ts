@@ -1,6 +1,8 @@
 /** Where each kind lives in Alegra's API, and how its lists are asked for. */
+import { Option } from "effect"
 import type { Kind } from "../../schema/index.js"
 import type { ListOptions } from "../../src/ports/alegra.js"
+import { pathSegment } from "./ids.js"
 
 /** Alegra's page size limit: never ask for more (above 30 it errors or returns junk). */
 export const PAGE_LIMIT = 30
@@ -44,9 +46,15 @@ export const listQuery = (kind: Kind, options: ListOptions): ReadonlyArray<reado
   return query
 }
 
-export const recordPath = (kind: Kind, id: string): string => `${resources[kind].path}/${encodeURIComponent(id)}`
+/** The path of one record; None when the id cannot be a single path segment. */
+export const recordPath = (kind: Kind, id: string): Option.Option<string> =>
+  Option.map(pathSegment(id), (segment) => `${resources[kind].path}/${segment}`)
 
 export const SUBSCRIPTIONS_PATH = "/webhooks/subscriptions"
+
+/** The path of one webhook subscription; None when the id cannot be a single path segment. */
+export const subscriptionPath = (id: string): Option.Option<string> =>
+  Option.map(pathSegment(id), (segment) => `${SUBSCRIPTIONS_PATH}/${segment}`)
 
 /** A path with its query, as it appears in errors (never any credentials). */
 export const pathWithQuery = (path: string, query: ReadonlyArray<readonly [string, string]>): string =>

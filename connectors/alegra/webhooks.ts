@@ -1,17 +1,20 @@
 /**
  * Alegra's webhooks: the 12 events, and reading a delivery.
  *
- * Deliveries are unsigned and undocumented in detail, so a delivery is only a hint: we
- * take the event and the id and the engine re-reads the record. Known shapes:
- *   {"subject":"edit-invoice","message":{"invoice":{…,"id":"12"}}}
- *   {"subject":"delete-item","message":{"id":"12"}}      (delete-* may carry only the id)
- *   {"subject":"delete-item","message":{"item":{"id":12}}}
- * Also tolerated: `event` instead of `subject`, `data` instead of `message`, a JSON string
- * body, and `message` being the record itself.
+ * Deliveries are unsigned and their shape is undocumented and varies (Alegra's own
+ * integrators say so), so a delivery is only a hint: we take the event and the id, and the
+ * engine re-reads the record. Shapes read:
+ *   {"subject":"edit-invoice","message":{"invoice":{…,"id":"12"}}}     (the documented one)
+ *   {"subject":"delete-item","message":{"id":"12"}}                   (delete-* may carry only the id)
+ *   `event` for `subject`, `data` for `message`, a JSON text body, a body that is an array
+ *   of deliveries, and the id under `<resource>.id`, `id`, `<resource>Id`, `id<Resource>`,
+ *   `data.id`, `resource.id` or `payload.id`, inside message/data or at the top level.
+ * What cannot be read (an unknown event, no id, an id of a shape Alegra never issues) is
+ * reported as unreadable with the kinds it may concern, so they can be re-read.
  */
-import { Option } from "effect"
 import type { Kind } from "../../schema/index.js"
-import type { WebhookHint } from "../../src/ports/alegra.js"
+import type { WebhookHint, WebhookReading } from "../../src/ports/alegra.js"
+import { isValidId, previewId } from "./ids.js"
 
 const RESOURCES = [
   { key: "invoice", name: "invoice", kind: "invoice" },
@@ -48,34 +51,94 @@ export const eventFor = (kind: Kind, action: WebhookHint["action"]): string | un
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
 
+/** An id as sent: a string, or an integer number. */
 const idOf = (value: unknown): string | undefined => {
   if (typeof value === "number" && Number.isFinite(value)) return String(value)
   if (typeof value === "string" && value.trim() !== "") return value.trim()
   return undefined
 }
 
-/** Reads a delivery body (parsed JSON, or its text); None when it is not one we understand. */
-export const parseWebhook = (body: unknown): Option.Option<WebhookHint> => {
+const capitalise = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1)
+
+/** Where a record id may be, in order of trust, within one object (the message, the data, the body). */
+const idIn = (scope: Record<string, unknown>, key: string): string | undefined => {
+  const named = scope[key]
+  const nested = (name: string) => {
+    const inner = scope[name]
+    return isObject(inner) ? idOf(inner.id) : undefined
+  }
+  return (isObject(named) ? idOf(named.id) : idOf(named)) ??
+    idOf(scope[`${key}Id`]) ??
+    idOf(scope[`id${capitalise(key)}`]) ??
+    idOf(scope.id) ??
+    nested("data") ??
+    nested("resource") ??
+    nested("payload")
+}
+
+type Delivery = { readonly hint: WebhookHint } | { readonly unreadable: { readonly kinds: ReadonlyArray<Kind>; readonly reason: string } }
+
+const unreadable = (kinds: ReadonlyArray<Kind>, reason: string): Delivery => ({ unreadable: { kinds, reason } })
+
+/** One delivery object. */
+const readDelivery = (value: unknown): Delivery => {
+  if (!isObject(value)) return unreadable(webhookKinds, "not a JSON object")
+  const subject = typeof value.subject === "string" ? value.subject : typeof value.event === "string" ? value.event : undefined
+  if (subject === undefined) return unreadable(webhookKinds, "no subject or event")
+  const event = subject.trim().toLowerCase()
+  const meta = EVENTS.get(event)
+  if (meta === undefined) return unreadable(webhookKinds, `unknown event ${previewId(subject)}`)
+  const scopes = [value.message, value.data, value].filter(isObject)
+  let id: string | undefined
+  for (const scope of scopes) {
+    id = idIn(scope, meta.key)
+    if (id !== undefined) break
+  }
+  if (id === undefined) return unreadable([meta.kind], `${event} without a record id`)
+  if (!isValidId(meta.kind, id)) return unreadable([meta.kind], `${event} with an id Alegra never issues: ${previewId(id)}`)
+  return { hint: { event, kind: meta.kind, action: meta.action, id } }
+}
+
+const read = (body: unknown): WebhookReading => {
   let value = body
   if (typeof value === "string") {
     try {
       value = JSON.parse(value)
     } catch {
-      return Option.none()
+      return { hints: [], unreadable: { kinds: webhookKinds, reason: "body is not JSON" } }
     }
   }
-  if (!isObject(value)) return Option.none()
-  const subject = typeof value.subject === "string" ? value.subject : typeof value.event === "string" ? value.event : undefined
-  if (subject === undefined) return Option.none()
-  const event = subject.trim().toLowerCase()
-  const meta = EVENTS.get(event)
-  if (meta === undefined) return Option.none()
-  const message = isObject(value.message) ? value.message : isObject(value.data) ? value.data : undefined
-  if (message === undefined) return Option.none()
-  const inner = message[meta.key]
-  const id = (isObject(inner) ? idOf(inner.id) : idOf(inner)) ?? idOf(message.id)
-  if (id === undefined) return Option.none()
-  return Option.some({ event, kind: meta.kind, action: meta.action, id })
+  const deliveries = Array.isArray(value) ? value.map(readDelivery) : [readDelivery(value)]
+  if (deliveries.length === 0) return { hints: [], unreadable: { kinds: webhookKinds, reason: "an empty array" } }
+  const hints: Array<WebhookHint> = []
+  const kinds = new Set<Kind>()
+  const reasons: Array<string> = []
+  for (const delivery of deliveries) {
+    if ("hint" in delivery) {
+      const { hint } = delivery
+      if (!hints.some((h) => h.event === hint.event && h.id === hint.id)) hints.push(hint)
+    } else {
+      for (const kind of delivery.unreadable.kinds) kinds.add(kind)
+      if (!reasons.includes(delivery.unreadable.reason)) reasons.push(delivery.unreadable.reason)
+    }
+  }
+  if (reasons.length === 0) return { hints, unreadable: null }
+  const unread = deliveries.length - deliveries.filter((d) => "hint" in d).length
+  const reason = deliveries.length > 1 ? `${unread} of ${deliveries.length} deliveries unreadable: ${reasons.slice(0, 3).join("; ")}` : reasons[0]!
+  return { hints, unreadable: { kinds: webhookKinds.filter((k) => kinds.has(k)), reason } }
+}
+
+/**
+ * Reads a delivery body (parsed JSON, or its text). Never throws: whatever it cannot read
+ * is in `unreadable`, with the kinds to re-read.
+ */
+export const parseWebhook = (body: unknown): WebhookReading => {
+  try {
+    return read(body)
+  } catch {
+    // Plain JSON cannot throw here; anything else (a hostile getter) is unreadable too.
+    return { hints: [], unreadable: { kinds: webhookKinds, reason: "body could not be read" } }
+  }
 }
 
 /** Alegra is registered with the URL without its scheme (safe with both readings of the docs). */

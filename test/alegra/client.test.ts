@@ -5,26 +5,18 @@
 import { Cause, Effect, Either, Exit, Logger, Option, Redacted, Schema } from "effect"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
-import { afterEach, describe, expect, it } from "vitest"
-import { decodeRecord, webhookEvents } from "../../connectors/alegra/index.js"
-import { presets, seedAccount, startAlegraSimulator } from "../../connectors/alegra/simulator/index.js"
+import { describe, expect, it } from "vitest"
+import { decodeRecord, pacingFor, resources, webhookEvents } from "../../connectors/alegra/index.js"
+import { presets, seedAccount } from "../../connectors/alegra/simulator/index.js"
 import type { AlegraSimulator } from "../../connectors/alegra/simulator/index.js"
 import { kinds } from "../../schema/index.js"
 import type { CanonicalRecord, Kind } from "../../schema/index.js"
 import { AlegraError } from "../../src/ports/alegra.js"
-import type { AlegraPort } from "../../src/ports/alegra.js"
-import type { Arrival, Handler, TestServer } from "./support.js"
-import { BASIC, EMAIL, json, maxInAnyWindow, options, startServer, TOKEN, withAlegra } from "./support.js"
+import type { AlegraPort, Page } from "../../src/ports/alegra.js"
+import type { Arrival } from "./support.js"
+import { BASIC, EMAIL, expectPaced, harness, json, options, TOKEN, withAlegra } from "./support.js"
 
-const servers: Array<TestServer> = []
-const serve = async (handler: Handler) => {
-  const server = await startServer(handler)
-  servers.push(server)
-  return server
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()))
-})
+const { serve, simulator } = harness()
 
 const contact = (id: number | string, extra: Record<string, unknown> = {}) => ({
   id,
@@ -146,6 +138,51 @@ describe("Alegra client: requests", () => {
     expect(error.message).toContain("invoice id 9")
     expect(error.message).toContain("total")
     expect(error.message).toContain("\"abc\"")
+  })
+})
+
+describe("Alegra client: read times", () => {
+  it("readAt is when the request was sent, after the wait for the budget, not when it was asked for", async () => {
+    const server = await serve((a, res) => json(res, 200, contact(a.url.pathname.split("/").at(-1)!)))
+    // One request per 2 s window.
+    const opts = options(server.url, { requestsPerMinute: 30, rateLimitWindowSeconds: 2 })
+    const asked = Date.now()
+    const [first, second] = await withAlegra(opts, (alegra) =>
+      Effect.all([alegra.get("contact", "1"), alegra.get("contact", "2")], { concurrency: "unbounded" }))
+    const [early, late] = [first, second].sort((a, b) => a.readAt - b.readAt)
+    expect(late!.readAt - asked).toBeGreaterThanOrEqual(2000)
+    expect(late!.readAt - early!.readAt).toBeGreaterThanOrEqual(2000 + pacingFor(30, 2).marginMs)
+    const arrivedAt = (id: string) => server.arrivals.find((a) => a.url.pathname.endsWith(`/${id}`))!.at
+    for (const observed of [first!, second!]) {
+      const id = Option.getOrThrow(observed.record).record.id
+      expect(observed.readAt).toBeLessThanOrEqual(arrivedAt(id))
+    }
+  })
+
+  it("readAt is when the attempt that succeeded was sent, after retries", async () => {
+    const server = await serve((a, res) => a.index === 0 ? json(res, 503, { message: "Mantenimiento" }) : json(res, 200, contactPage(a, 2)))
+    const page = await withAlegra(options(server.url), (alegra) => alegra.listPage("contact", { start: 0 }))
+    const [failed, succeeded] = server.arrivals
+    expect(page.readAt).toBeGreaterThan(failed!.at)
+    expect(page.readAt).toBeLessThanOrEqual(succeeded!.at)
+  })
+
+  it("a 404 (the record is gone) is an observation too, read when its attempt was sent", async () => {
+    const server = await serve((a, res) =>
+      a.index === 0
+        ? json(res, 429, { message: "over" }, { "x-rate-limit-reset": "1" })
+        : json(res, 404, { code: 404, message: "No existe" })
+    )
+    const { observed, health } = await withAlegra(
+      options(server.url),
+      (alegra) => Effect.all({ observed: alegra.get("invoice", "77"), health: alegra.health })
+    )
+    expect(observed.record).toEqual(Option.none())
+    const [limited, missing] = server.arrivals
+    expect(observed.readAt).toBeGreaterThanOrEqual(limited!.at + 1000)
+    expect(observed.readAt).toBeLessThanOrEqual(missing!.at)
+    // Not found is an answer, not a failure of the connection.
+    expect(health.lastFailure?.reason).toBe("rate-limit")
   })
 })
 
@@ -294,137 +331,10 @@ describe("Alegra client: retries", () => {
     const server = await serve(() => {})
     const url = server.url
     await server.close()
-    servers.length = 0
     const error = await withAlegra(options(url, { maxRetries: 2 }), (alegra) => Effect.flip(alegra.get("contact", "1")))
     expect(error.reason).toBe("transport")
     expect(error.message).toContain("ECONNREFUSED")
     expect(error.message).not.toContain(TOKEN)
-  })
-})
-
-describe("Alegra client: rate limits", () => {
-  it("a 429 is waited out for X-Rate-Limit-Reset seconds, then retried", async () => {
-    const server = await serve((a, res) =>
-      a.index === 0
-        ? json(res, 429, { code: 429, message: "Too many requests" }, {
-          "x-rate-limit-limit": "150",
-          "x-rate-limit-remaining": "0",
-          "x-rate-limit-reset": "1"
-        })
-        : json(res, 200, contactPage(a, 2))
-    )
-    const { page, usage } = await withAlegra(options(server.url), (alegra) =>
-      Effect.all({ page: alegra.listPage("contact", { start: 0 }), usage: alegra.usage }))
-    expect(page.records).toHaveLength(2)
-    expect(usage).toEqual({ requests: 2, rateLimited: 1, retries: 1, busiestMinute: 2 })
-    expect(server.arrivals[1]!.at - server.arrivals[0]!.at).toBeGreaterThanOrEqual(990)
-  })
-
-  it("a 400 whose body carries code 429 is a rate limit too", async () => {
-    const server = await serve((a, res) =>
-      a.index === 0
-        ? json(res, 400, { error: { code: 429, message: "Límite de peticiones" } }, { "x-rate-limit-reset": "1" })
-        : json(res, 200, contactPage(a, 1))
-    )
-    const { page, usage } = await withAlegra(options(server.url), (alegra) =>
-      Effect.all({ page: alegra.listPage("contact", { start: 0 }), usage: alegra.usage }))
-    expect(page.records).toHaveLength(1)
-    expect(usage).toEqual({ requests: 2, rateLimited: 1, retries: 1, busiestMinute: 2 })
-    expect(server.arrivals[1]!.at - server.arrivals[0]!.at).toBeGreaterThanOrEqual(990)
-  })
-
-  it("a 429 without Reset header waits a whole window", async () => {
-    const server = await serve((a, res) =>
-      a.index === 0 ? json(res, 429, { message: "slow down" }) : json(res, 200, [])
-    )
-    await withAlegra(options(server.url, { rateLimitWindowSeconds: 1 }), (alegra) => alegra.listPage("contact", { start: 0 }))
-    expect(server.arrivals[1]!.at - server.arrivals[0]!.at).toBeGreaterThanOrEqual(990)
-  })
-
-  it("429s that persist fail with reason rate-limit (transient)", async () => {
-    const server = await serve((_a, res) => json(res, 429, { message: "no" }, { "x-rate-limit-reset": "0" }))
-    const error = await withAlegra(options(server.url, { maxRetries: 2 }), (alegra) => Effect.flip(alegra.get("item", "1")))
-    expect(error).toMatchObject({ reason: "rate-limit", status: 429 })
-    expect(error.transient).toBe(true)
-    expect(server.arrivals).toHaveLength(3)
-  })
-
-  it("when X-Rate-Limit-Remaining reaches 0 nothing is sent until Reset elapses, and no 429 comes", async () => {
-    // The server's budget is shared with someone else: it has 1 request left for us.
-    let windowEnds = 0
-    const server = await serve((a, res) => {
-      if (a.index === 0) windowEnds = a.at + 1000
-      if (a.at < windowEnds && a.index > 0) return json(res, 429, { message: "over" }, { "x-rate-limit-reset": "1" })
-      const remaining = a.index === 0 ? 0 : 100
-      json(res, 200, contactPage(a, 60), {
-        "x-rate-limit-limit": "150",
-        "x-rate-limit-remaining": String(remaining),
-        "x-rate-limit-reset": "1"
-      })
-    })
-    const { pages, usage } = await withAlegra(options(server.url), (alegra) =>
-      Effect.all({
-        pages: Effect.gen(function*() {
-          const first = yield* alegra.listPage("contact", { start: 0 })
-          const second = yield* alegra.listPage("contact", { start: first.next! })
-          return [first, second]
-        }),
-        usage: alegra.usage
-      }))
-    expect(pages.map((p) => p.records.length)).toEqual([30, 30])
-    expect(usage.rateLimited).toBe(0)
-    expect(server.arrivals).toHaveLength(2)
-    expect(server.arrivals[1]!.at - server.arrivals[0]!.at).toBeGreaterThanOrEqual(990)
-  })
-
-  it("never exceeds the budget in any window (20 requests per 2 s), with 3 in flight at most", async () => {
-    let inFlight = 0
-    let maxInFlight = 0
-    const server = await serve((a, res) => {
-      inFlight++
-      maxInFlight = Math.max(maxInFlight, inFlight)
-      setTimeout(() => {
-        inFlight--
-        json(res, 200, contactPage(a, 5))
-      }, 15)
-    })
-    const started = performance.now()
-    await withAlegra(options(server.url, { requestsPerMinute: 600, rateLimitWindowSeconds: 2 }), (alegra) =>
-      Effect.forEach(Array.from({ length: 45 }, (_, i) => i), (i) => alegra.listPage("contact", { start: i }), {
-        concurrency: "unbounded"
-      }))
-    const elapsed = performance.now() - started
-    expect(server.arrivals).toHaveLength(45)
-    expect(maxInAnyWindow(server.arrivals.map((a) => a.at), 2000)).toBeLessThanOrEqual(20)
-    // The budget is used, not wasted: 45 requests need the third window, and not much more.
-    expect(elapsed).toBeGreaterThanOrEqual(4000)
-    expect(elapsed).toBeLessThan(6500)
-    expect(maxInFlight).toBeLessThanOrEqual(3)
-  })
-
-  it("background reads use at most half the budget and do not starve foreground work", async () => {
-    const server = await serve((_a, res) => json(res, 200, []))
-    await withAlegra(options(server.url, { requestsPerMinute: 600, rateLimitWindowSeconds: 2 }), (alegra) =>
-      Effect.gen(function*() {
-        const background = yield* Effect.fork(
-          Effect.forEach(Array.from({ length: 15 }, (_, i) => i), (i) => alegra.listPage("item", { start: i, background: true }), {
-            concurrency: "unbounded"
-          })
-        )
-        // Foreground work arriving while the sweep runs.
-        yield* Effect.forEach(Array.from({ length: 10 }, (_, i) => i), (i) => alegra.listPage("contact", { start: i }), {
-          concurrency: "unbounded"
-        })
-        yield* background.await
-      }))
-    const items = server.arrivals.filter((a) => a.url.pathname.endsWith("/items")).map((a) => a.at)
-    const contacts = server.arrivals.filter((a) => a.url.pathname.endsWith("/contacts")).map((a) => a.at)
-    expect(items).toHaveLength(15)
-    expect(maxInAnyWindow(items, 2000)).toBeLessThanOrEqual(10)
-    expect(maxInAnyWindow(server.arrivals.map((a) => a.at), 2000)).toBeLessThanOrEqual(20)
-    // All foreground requests fit in the first window, next to the background half.
-    const first = Math.min(...server.arrivals.map((a) => a.at))
-    expect(Math.max(...contacts) - first).toBeLessThan(1500)
   })
 })
 
@@ -483,31 +393,27 @@ describe("Alegra client: webhook subscriptions", () => {
 // ---------------------------------------------------------------------------------------
 // Against the Alegra simulator
 
-const simulators: Array<AlegraSimulator> = []
-const simulator = async (requestsPerMinute: number, rateLimitWindowSeconds: number) => {
-  const sim = await startAlegraSimulator({ email: EMAIL, token: TOKEN, requestsPerMinute, rateLimitWindowSeconds })
-  simulators.push(sim)
-  return sim
-}
-afterEach(async () => {
-  await Promise.all(simulators.splice(0).map((s) => s.close()))
-})
-
-/** Every record of a kind, page after page, deduplicated across pages too. */
-const listAll = (alegra: AlegraPort, kind: Kind, background = false) =>
+/** Every record of a kind, page after page, deduplicated across pages too; and when each page was sent. */
+const listAll = (alegra: AlegraPort, kind: Kind, sent: Map<string, number>) =>
   Effect.gen(function*() {
     const byId = new Map<string, CanonicalRecord>()
     let start: number | null = 0
     while (start !== null) {
-      const page: { records: ReadonlyArray<CanonicalRecord>; next: number | null } = yield* alegra.listPage(kind, {
-        start,
-        background
-      })
+      const page: Page = yield* alegra.listPage(kind, { start })
+      sent.set(`${resources[kind].path}?${start}`, page.readAt)
       for (const r of page.records) if (!byId.has(r.record.id)) byId.set(r.record.id, r)
       start = page.next
     }
     return byId
   })
+
+/** The key `listAll` and the gets below file a request under, from its path at the simulator. */
+const sentKey = (path: string): string => {
+  const url = new URL(path, "http://x")
+  const local = url.pathname.replace(/^\/api\/v1/, "")
+  const start = url.searchParams.get("start")
+  return start === null ? local : `${local}?${start}`
+}
 
 /** What the simulator holds, mapped with the same decoder. */
 const held = (sim: AlegraSimulator, kind: Kind) =>
@@ -522,19 +428,21 @@ describe("Alegra client against the simulator", () => {
     const sim = await simulator(600, 2) // 20 per 2 s window
     seedAccount(sim, presets.small)
     sim.stats.reset()
-    const { listed, fetched, usage } = await withAlegra(
-      options(sim.url, { requestsPerMinute: 600, rateLimitWindowSeconds: 2 }),
-      (alegra) =>
-        Effect.gen(function*() {
-          const listed = yield* Effect.forEach(kinds, (kind) => Effect.map(listAll(alegra, kind), (all) => [kind, all] as const), {
-            concurrency: "unbounded"
-          })
-          // Then single reads: 3 of each kind.
-          const targets = kinds.flatMap((kind) => sim.admin.ids(kind).slice(0, 3).map((id) => [kind, id] as const))
-          const fetched = yield* Effect.forEach(targets, ([kind, id]) => alegra.get(kind, id), { concurrency: "unbounded" })
-          return { listed, fetched, usage: yield* alegra.usage }
+    const opts = options(sim.url, { requestsPerMinute: 600, rateLimitWindowSeconds: 2 })
+    const sent = new Map<string, number>()
+    const { listed, fetched, usage } = await withAlegra(opts, (alegra) =>
+      Effect.gen(function*() {
+        const listed = yield* Effect.forEach(kinds, (kind) => Effect.map(listAll(alegra, kind, sent), (all) => [kind, all] as const), {
+          concurrency: "unbounded"
         })
-    )
+        // Then single reads: 3 of each kind.
+        const targets = kinds.flatMap((kind) => sim.admin.ids(kind).slice(0, 3).map((id) => [kind, id] as const))
+        const fetched = yield* Effect.forEach(targets, ([kind, id]) =>
+          Effect.tap(alegra.get(kind, id), (found) => sent.set(`${resources[kind].path}/${id}`, found.readAt)), {
+          concurrency: "unbounded"
+        })
+        return { listed, fetched, usage: yield* alegra.usage }
+      }))
     for (const [kind, all] of listed) {
       const expected = held(sim, kind)
       expect(expected.size, kind).toBeGreaterThan(0)
@@ -548,12 +456,16 @@ describe("Alegra client against the simulator", () => {
     const requests = sim.stats.requests()
     expect(requests.length).toBeGreaterThan(40)
     for (const r of requests) {
-      expect(r.status).toBe(200)
       const limit = new URL(r.path, "http://x").searchParams.get("limit")
       if (limit !== null) expect(Number(limit)).toBeLessThanOrEqual(30)
     }
-    expect(sim.stats.maxInAnySlidingWindow(2000)).toBeLessThanOrEqual(20)
-    expect(usage).toEqual({ requests: requests.length, rateLimited: 0, retries: 0, busiestMinute: requests.length })
+    const pacing = pacingFor(opts.requestsPerMinute, opts.rateLimitWindowSeconds)
+    const { jitterMs } = expectPaced(requests.map((r) => ({ sentAt: sent.get(sentKey(r.path))!, arrivedAt: r.at })), pacing)
+    // Within the margin the client promises, the server never refuses a request.
+    if (jitterMs <= pacing.marginMs) {
+      expect(requests.every((r) => r.status === 200)).toBe(true)
+      expect(usage).toEqual({ requests: requests.length, rateLimited: 0, retries: 0, busiestMinute: requests.length })
+    }
   })
 
   it("waits out 429s (both forms), retries 5xx and connection resets, and recovers", async () => {

@@ -1,7 +1,7 @@
 /** Wire → canonical mapping of every kind, over the quirks of the reference notes. */
-import { Either, Option } from "effect"
+import { Either } from "effect"
 import { describe, expect, it } from "vitest"
-import { decodeRecord, parseWebhook, webhookEvents } from "../../connectors/alegra/index.js"
+import { decodeRecord } from "../../connectors/alegra/index.js"
 import type { Kind } from "../../schema/index.js"
 
 const ok = (kind: Kind, raw: unknown) => {
@@ -377,58 +377,5 @@ describe("credit note, estimate, category, bank account", () => {
     expect(ok("category", { id: "5003", idParent: "", name: "Raíz" }).parentId).toBeNull()
     expect(ok("bank-account", { id: 1, name: "Caja general", number: null, type: "cash", status: "active", balance: "10.00" }))
       .toEqual({ id: "1", name: "Caja general", number: null, type: "cash", status: "active" })
-  })
-})
-
-describe("parseWebhook", () => {
-  it("knows the 12 events", () => {
-    expect([...webhookEvents].sort()).toEqual([
-      "delete-bill",
-      "delete-client",
-      "delete-invoice",
-      "delete-item",
-      "edit-bill",
-      "edit-client",
-      "edit-invoice",
-      "edit-item",
-      "new-bill",
-      "new-client",
-      "new-invoice",
-      "new-item"
-    ])
-  })
-
-  it("reads deliveries of every resource", () => {
-    expect(parseWebhook({ subject: "edit-invoice", message: { invoice: { id: "12", total: 5 } } }))
-      .toEqual(Option.some({ event: "edit-invoice", kind: "invoice", action: "updated", id: "12" }))
-    expect(parseWebhook({ subject: "new-bill", message: { bill: { id: 3 } } }))
-      .toEqual(Option.some({ event: "new-bill", kind: "bill", action: "created", id: "3" }))
-    expect(parseWebhook({ subject: "new-client", message: { client: { id: "9", name: { firstName: "A" } } } }))
-      .toEqual(Option.some({ event: "new-client", kind: "contact", action: "created", id: "9" }))
-    expect(parseWebhook({ subject: "edit-item", message: { item: { id: 4 } } }))
-      .toEqual(Option.some({ event: "edit-item", kind: "item", action: "updated", id: "4" }))
-  })
-
-  it("reads delete deliveries that carry only an id, as a number or a string", () => {
-    const deleted = { event: "delete-item", kind: "item", action: "deleted", id: "12" }
-    expect(parseWebhook({ subject: "delete-item", message: { id: "12" } })).toEqual(Option.some(deleted))
-    expect(parseWebhook({ subject: "delete-item", message: { id: 12 } })).toEqual(Option.some(deleted))
-    expect(parseWebhook({ subject: "delete-item", message: { item: { id: 12 } } })).toEqual(Option.some(deleted))
-    expect(parseWebhook({ subject: "delete-client", message: { client: { id: "3" } } }))
-      .toEqual(Option.some({ event: "delete-client", kind: "contact", action: "deleted", id: "3" }))
-    expect(parseWebhook(JSON.stringify({ subject: "delete-invoice", message: { id: 7 } })))
-      .toEqual(Option.some({ event: "delete-invoice", kind: "invoice", action: "deleted", id: "7" }))
-  })
-
-  it("ignores anything else", () => {
-    expect(parseWebhook({ subject: "new-payment", message: { payment: { id: "1" } } })).toEqual(Option.none())
-    expect(parseWebhook({ subject: "edit-invoice", message: {} })).toEqual(Option.none())
-    expect(parseWebhook({ subject: "edit-invoice", message: { invoice: { id: "" } } })).toEqual(Option.none())
-    expect(parseWebhook({ subject: "edit-invoice" })).toEqual(Option.none())
-    expect(parseWebhook({})).toEqual(Option.none())
-    expect(parseWebhook(null)).toEqual(Option.none())
-    expect(parseWebhook("")).toEqual(Option.none())
-    expect(parseWebhook("not json")).toEqual(Option.none())
-    expect(parseWebhook([{ subject: "edit-item", message: { id: 1 } }])).toEqual(Option.none())
   })
 })

@@ -4,7 +4,7 @@
  * (shared/reference/alegra-api.md), the spec is patched below, each patch with its reason.
  * Where the spec gives no response schema, one is added from the notes' field lists (§5).
  */
-import { readFileSync } from "node:fs"
+import { existsSync, readFileSync } from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { Ajv } from "ajv"
@@ -14,7 +14,15 @@ import { presets, seedAccount } from "../../connectors/alegra/simulator/index.js
 import { api, start } from "./simulator-support.js"
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
-const specPath = path.resolve(repoRoot, "../shared/reference/alegra-openapi.json")
+/** shared/ sits beside the checkout; a worktree may be nested deeper: the nearest one up wins. */
+const findSpec = (): string => {
+  const wanted = "shared/reference/alegra-openapi.json"
+  for (let dir = path.dirname(repoRoot); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, wanted)
+    if (existsSync(candidate) || path.dirname(dir) === dir) return candidate
+  }
+}
+const specPath = findSpec()
 
 type Schema = Record<string, unknown>
 /** The spec is plain JSON; patches address it loosely. */

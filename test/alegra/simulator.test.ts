@@ -130,6 +130,33 @@ describe("lists", () => {
   })
 })
 
+describe("lists are never stale", () => {
+  it("see creations, deletions and changes made in place by actions, payments and admin", async () => {
+    const client = sim.admin.create("contact", { name: "Listas Frescas S.A.S.", type: ["client"] }, { silent: true })
+    const clientId = client["id"] as string
+    const invoice = async () => (await http.post("/invoices", invoiceBody({ client: { id: clientId }, status: "open" }))).body.id as string
+    const listed = async (filter: string) =>
+      ((await http.get(`/invoices?client_id=${clientId}${filter}&limit=30`)).body as Array<{ id: string }>).map((r) => r.id)
+    const a = await invoice()
+    const b = await invoice()
+    expect(await listed("&status=open")).toEqual([a, b])
+    // Voiding changes the record in place: the filtered list must drop it.
+    expect((await http.post(`/invoices/${a}/void`, {})).status).toBe(200)
+    expect(await listed("&status=open")).toEqual([b])
+    // A payment closes b, in place, through another kind's rule.
+    const paid = await http.post("/payments", { date: today, bankAccount: { id: fx.bankId }, invoices: [{ id: b, amount: 23800 }] })
+    expect(paid.status).toBe(201)
+    expect(await listed("&status=open")).toEqual([])
+    const c = await invoice()
+    expect(await listed("&status=open")).toEqual([c])
+    expect((await http.del(`/invoices/${a}`)).status).toBe(200)
+    expect(await listed("")).toEqual([b, c])
+    // Changes made in the web app (admin) too.
+    sim.admin.voidInvoice(c)
+    expect(await listed("&status=open")).toEqual([])
+  })
+})
+
 describe("contacts", () => {
   it("takes identification as an object and returns a string plus identificationObject", async () => {
     const created = await http.post("/contacts", {

@@ -4,14 +4,18 @@ import { Effect, Layer, Redacted } from "effect"
 import { createServer } from "node:http"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
-import { performance } from "node:perf_hooks"
+import { afterEach, expect } from "vitest"
 import { AlegraLive } from "../../connectors/alegra/index.js"
+import { startAlegraSimulator } from "../../connectors/alegra/simulator/index.js"
+import { maxInAnyWindow } from "../../connectors/alegra/simulator/stats.js"
 import type { AlegraClientOptions } from "../../connectors/alegra/index.js"
 import { Alegra } from "../../src/ports/alegra.js"
 import type { AlegraPort } from "../../src/ports/alegra.js"
+import { RateBudget } from "../../src/ports/rate-budget.js"
+import type { RateBudgetPort } from "../../src/ports/rate-budget.js"
 
 export interface Arrival {
-  /** performance.now() when the request arrived. */
+  /** Date.now() when the request arrived (comparable with readAt). */
   readonly at: number
   readonly method: string
   readonly url: URL
@@ -33,7 +37,7 @@ export interface TestServer {
 export const startServer = async (handler: Handler): Promise<TestServer> => {
   const arrivals: Array<Arrival> = []
   const server = createServer((req, res) => {
-    const at = performance.now()
+    const at = Date.now()
     const chunks: Array<Uint8Array> = []
     req.on("data", (c: Uint8Array) => chunks.push(c))
     req.on("end", () => {
@@ -62,6 +66,23 @@ export const startServer = async (handler: Handler): Promise<TestServer> => {
   }
 }
 
+/** Test servers and simulators for the tests of one file, each closed after its test. */
+export const harness = () => {
+  const open: Array<{ close(): Promise<void> }> = []
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((o) => o.close()))
+  })
+  const track = <T extends { close(): Promise<void> }>(opened: T): T => {
+    open.push(opened)
+    return opened
+  }
+  return {
+    serve: async (handler: Handler) => track(await startServer(handler)),
+    simulator: async (requestsPerMinute: number, rateLimitWindowSeconds: number) =>
+      track(await startAlegraSimulator({ email: EMAIL, token: TOKEN, requestsPerMinute, rateLimitWindowSeconds }))
+  }
+}
+
 export const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
   const text = JSON.stringify(body)
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers })
@@ -82,25 +103,47 @@ export const options = (baseUrl: string, overrides: Partial<AlegraClientOptions>
   ...overrides
 })
 
-/** Runs `f` with a freshly built Alegra port (its own limiter) over real HTTP. */
+/**
+ * Runs `f` with a freshly built Alegra port over real HTTP: with its own in-process budget,
+ * or with `budget` when given (a budget shared with other clients).
+ */
 export const withAlegra = <A, E>(
   opts: AlegraClientOptions,
-  f: (alegra: AlegraPort) => Effect.Effect<A, E>
+  f: (alegra: AlegraPort) => Effect.Effect<A, E>,
+  budget?: RateBudgetPort
 ): Promise<A> =>
   Effect.runPromise(
     Effect.flatMap(Alegra, f).pipe(
-      Effect.provide(AlegraLive(opts).pipe(Layer.provide(NodeHttpClient.layer)))
+      Effect.provide(
+        AlegraLive(opts).pipe(
+          Layer.provide(budget === undefined ? NodeHttpClient.layer : Layer.merge(NodeHttpClient.layer, Layer.succeed(RateBudget, budget)))
+        )
+      )
     )
   )
 
-/** Largest number of arrivals within any span shorter than `windowMs`. */
-export const maxInAnyWindow = (times: ReadonlyArray<number>, windowMs: number): number => {
-  const sorted = [...times].sort((a, b) => a - b)
-  let best = 0
-  let lo = 0
-  for (let hi = 0; hi < sorted.length; hi++) {
-    while (sorted[hi]! - sorted[lo]! >= windowMs) lo++
-    best = Math.max(best, hi - lo + 1)
-  }
-  return best
+/** One request as the client sent it (a page's or an observation's readAt) and as the server saw it arrive. */
+export interface Exchange {
+  readonly sentAt: number
+  readonly arrivedAt: number
+}
+
+/**
+ * Checks the pacing the client promises, on a loaded machine too: at most `limit` starts in
+ * any span of window + margin, as sent; and at the server, the same span shortened by the
+ * largest delay measured between sending and arriving (a cold connection, a stalled event
+ * loop). When that delay stays within the margin, no window of the server's holds more
+ * than the limit. Returns the delay.
+ */
+export const expectPaced = (
+  exchanges: ReadonlyArray<Exchange>,
+  pacing: { readonly limit: number; readonly windowMs: number; readonly marginMs: number },
+  limit = pacing.limit
+): { readonly jitterMs: number } => {
+  const horizon = pacing.windowMs + pacing.marginMs
+  for (const e of exchanges) expect(e.arrivedAt).toBeGreaterThanOrEqual(e.sentAt)
+  expect(maxInAnyWindow(exchanges.map((e) => e.sentAt), horizon)).toBeLessThanOrEqual(limit)
+  const jitterMs = Math.max(0, ...exchanges.map((e) => e.arrivedAt - e.sentAt))
+  expect(maxInAnyWindow(exchanges.map((e) => e.arrivedAt), Math.max(1, horizon - jitterMs))).toBeLessThanOrEqual(limit)
+  return { jitterMs }
 }

@@ -45,9 +45,11 @@ export interface AlegraSimulatorAdmin {
   subscriptions(): ReadonlyArray<SubscriptionView>
   /** Deletes a subscription as Alegra does on its own (e.g. after failures). */
   removeSubscription(id: string): boolean
+  /** The user regenerates the API token: from now on only the new one is accepted. */
+  setToken(token: string): void
 }
 
-export const makeAdmin = (engine: Engine, webhooks: Webhooks): AlegraSimulatorAdmin => ({
+export const makeAdmin = (engine: Engine, webhooks: Webhooks, setToken: (token: string) => void): AlegraSimulatorAdmin => ({
   create: (kind, body, options = {}) => engine.create(kind, body, options),
   update: (kind, id, patch, options = {}) => engine.update(kind, id, patch, options),
   remove: (kind, id, options = {}) => {
@@ -66,5 +68,9 @@ export const makeAdmin = (engine: Engine, webhooks: Webhooks): AlegraSimulatorAd
   voidBill: (id, options = {}) => engine.action("bill", id, "void", {}, options),
   voidCreditNote: (id, options = {}) => engine.action("credit-note", id, "void", {}, options),
   subscriptions: () => webhooks.list(),
-  removeSubscription: (id) => webhooks.remove(id)
+  removeSubscription: (id) => webhooks.remove(id),
+  setToken: (token) => {
+    if (token === "") throw new Error("setToken: the token must not be empty")
+    setToken(token)
+  }
 })

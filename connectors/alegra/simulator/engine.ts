@@ -4,7 +4,7 @@
  */
 import { AlegraSimulatorError, Code, notFound } from "./errors.js"
 import { asBody } from "./input.js"
-import { listPage, type ListResult } from "./listing.js"
+import { Listing, type ListResult } from "./listing.js"
 import type { BaseRec, SimKind } from "./records.js"
 import { RESOURCES } from "./rules/index.js"
 import type { MutationOptions, Resource } from "./rules/resource.js"
@@ -31,10 +31,23 @@ const missing = (r: Resource<BaseRec>, id: string): AlegraSimulatorError =>
 const capitalise = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1)
 
 export class Engine {
+  private readonly listing: Listing
+
   constructor(
     readonly store: Store,
     private readonly announce: (change: Change) => void
-  ) {}
+  ) {
+    this.listing = new Listing(() => store.version)
+  }
+
+  /** Runs a change; whatever happens, lists read before it are stale (rules change records in place). */
+  private changing<A>(change: () => A): A {
+    try {
+      return change()
+    } finally {
+      this.store.touch()
+    }
+  }
 
   private records(kind: SimKind): Map<string, BaseRec> {
     return this.store.map(kind) as unknown as Map<string, BaseRec>
@@ -81,10 +94,26 @@ export class Engine {
   }
 
   list(kind: SimKind, query: URLSearchParams): ListResult {
-    return listPage(RESOURCES[kind], this.records(kind), query, this.store)
+    return this.listing.page(RESOURCES[kind], this.records(kind), query, this.store)
   }
 
   create(kind: SimKind, body: unknown, opts: EngineOptions = {}): JsonObject {
+    return this.changing(() => this.doCreate(kind, body, opts))
+  }
+
+  update(kind: SimKind, id: string, body: unknown, opts: EngineOptions = {}): JsonObject {
+    return this.changing(() => this.doUpdate(kind, id, body, opts))
+  }
+
+  remove(kind: SimKind, id: string, opts: EngineOptions = {}): JsonObject {
+    return this.changing(() => this.doRemove(kind, id, opts))
+  }
+
+  action(kind: SimKind, id: string, action: string, body: unknown, opts: EngineOptions = {}): JsonObject {
+    return this.changing(() => this.doAction(kind, id, action, body, opts))
+  }
+
+  private doCreate(kind: SimKind, body: unknown, opts: EngineOptions): JsonObject {
     const r = RESOURCES[kind]
     const prepared = r.create(asBody(body), { store: this.store, opts })
     this.records(kind).set(prepared.record.id, prepared.record)
@@ -94,7 +123,7 @@ export class Engine {
     return out
   }
 
-  update(kind: SimKind, id: string, body: unknown, opts: EngineOptions = {}): JsonObject {
+  private doUpdate(kind: SimKind, id: string, body: unknown, opts: EngineOptions): JsonObject {
     const r = RESOURCES[kind]
     if (!r.canUpdate) throw methodNotAllowed()
     const current = this.existing(r, id)
@@ -106,7 +135,7 @@ export class Engine {
     return out
   }
 
-  remove(kind: SimKind, id: string, opts: EngineOptions = {}): JsonObject {
+  private doRemove(kind: SimKind, id: string, opts: EngineOptions): JsonObject {
     const r = RESOURCES[kind]
     if (!r.canRemove) throw methodNotAllowed()
     const current = this.existing(r, id)
@@ -122,7 +151,7 @@ export class Engine {
     return Object.prototype.hasOwnProperty.call(r.actions, action) && (!viaHttp || r.httpActions.includes(action))
   }
 
-  action(kind: SimKind, id: string, action: string, body: unknown, opts: EngineOptions = {}): JsonObject {
+  private doAction(kind: SimKind, id: string, action: string, body: unknown, opts: EngineOptions): JsonObject {
     const r = RESOURCES[kind]
     const fn = Object.prototype.hasOwnProperty.call(r.actions, action) ? r.actions[action] : undefined
     if (fn === undefined) throw notFound()

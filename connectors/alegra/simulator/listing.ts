@@ -1,6 +1,10 @@
 /**
  * GET list semantics (alegra-api.md §3): start/limit (max 30), order_field/order_direction,
  * per-kind filters (unknown parameters are ignored), a bare array or {metadata:{total}, data}.
+ *
+ * Paging through a kind asks for the same filtered, ordered rows again and again with a
+ * growing `start`: they are kept until the account changes, so a page costs O(limit) instead
+ * of a pass over the whole kind (which made a 50,000-record backfill quadratic).
  */
 import { badRequest, Code } from "./errors.js"
 import type { BaseRec } from "./records.js"
@@ -27,32 +31,16 @@ const intParam = (query: URLSearchParams, name: string, fallback: number, min: n
   return n
 }
 
-export const listPage = (
+/** The filtered, ordered rows of a list; every query parameter but the paging ones may decide them. */
+const rowsOf = (
   resource: Resource<BaseRec>,
   records: ReadonlyMap<string, BaseRec>,
   query: URLSearchParams,
-  store: Store
-): ListResult => {
-  const start = intParam(query, "start", 0, 0)
-  const limit = intParam(query, "limit", DEFAULT_LIMIT, 1)
-  if (limit > MAX_LIMIT) {
-    throw badRequest(Code.limitTooHigh, `El parámetro 'limit' no puede ser mayor a ${MAX_LIMIT}.`)
-  }
-  const directionRaw = query.get("order_direction")
-  const direction = directionRaw === null || directionRaw === "" ? "ASC" : directionRaw.toUpperCase()
-  if (direction !== "ASC" && direction !== "DESC") {
-    throw badRequest(Code.invalidQuery, "El parámetro 'order_direction' debe ser ASC o DESC.")
-  }
-  const fieldRaw = query.get("order_field")
-  const field = fieldRaw === null || fieldRaw === "" ? "id" : fieldRaw
-  const key = Object.prototype.hasOwnProperty.call(resource.order, field) ? resource.order[field] : undefined
-  if (key === undefined) {
-    throw badRequest(
-      Code.invalidQuery,
-      `El parámetro 'order_field' debe ser uno de: ${Object.keys(resource.order).join(", ")}.`
-    )
-  }
-
+  store: Store,
+  field: string,
+  direction: "ASC" | "DESC"
+): ReadonlyArray<BaseRec> => {
+  const key = resource.order[field]!
   const active: Array<[(rec: BaseRec, value: string, store: Store) => boolean, string]> = []
   for (const [name, filter] of Object.entries(resource.filters)) {
     const value = query.get(name)
@@ -78,9 +66,72 @@ export const listPage = (
   }
 
   // A record may occupy several rows (payments: one per category line, alegra-api.md §3).
-  const rowsOf = resource.listRows
-  const expanded: Array<BaseRec> =
-    rowsOf === undefined ? matching : matching.flatMap((r) => Array.from({ length: rowsOf(r) }, () => r))
+  const rowsPer = resource.listRows
+  return rowsPer === undefined ? matching : matching.flatMap((r) => Array.from({ length: rowsPer(r) }, () => r))
+}
+
+const PAGING = new Set(["start", "limit", "metadata"])
+const MAX_CACHED_LISTS = 64
+
+/**
+ * Lists pages, keeping the rows of each distinct list until `version()` changes (the
+ * engine bumps it on every change to the account, in place or not).
+ */
+export class Listing {
+  private readonly cache = new Map<string, ReadonlyArray<BaseRec>>()
+  private cachedVersion = -1
+
+  constructor(private readonly version: () => number) {}
+
+  page(resource: Resource<BaseRec>, records: ReadonlyMap<string, BaseRec>, query: URLSearchParams, store: Store): ListResult {
+    const version = this.version()
+    if (version !== this.cachedVersion) {
+      this.cache.clear()
+      this.cachedVersion = version
+    }
+    return listPage(resource, query, store, (field, direction) => {
+      const key = JSON.stringify([
+        resource.kind,
+        field,
+        direction,
+        [...query].filter(([name]) => !PAGING.has(name)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      ])
+      let rows = this.cache.get(key)
+      if (rows === undefined) {
+        rows = rowsOf(resource, records, query, store, field, direction)
+        if (this.cache.size >= MAX_CACHED_LISTS) this.cache.delete(this.cache.keys().next().value!)
+        this.cache.set(key, rows)
+      }
+      return rows
+    })
+  }
+}
+
+const listPage = (
+  resource: Resource<BaseRec>,
+  query: URLSearchParams,
+  store: Store,
+  rows: (field: string, direction: "ASC" | "DESC") => ReadonlyArray<BaseRec>
+): ListResult => {
+  const start = intParam(query, "start", 0, 0)
+  const limit = intParam(query, "limit", DEFAULT_LIMIT, 1)
+  if (limit > MAX_LIMIT) {
+    throw badRequest(Code.limitTooHigh, `El parámetro 'limit' no puede ser mayor a ${MAX_LIMIT}.`)
+  }
+  const directionRaw = query.get("order_direction")
+  const direction = directionRaw === null || directionRaw === "" ? "ASC" : directionRaw.toUpperCase()
+  if (direction !== "ASC" && direction !== "DESC") {
+    throw badRequest(Code.invalidQuery, "El parámetro 'order_direction' debe ser ASC o DESC.")
+  }
+  const fieldRaw = query.get("order_field")
+  const field = fieldRaw === null || fieldRaw === "" ? "id" : fieldRaw
+  if (!Object.prototype.hasOwnProperty.call(resource.order, field)) {
+    throw badRequest(
+      Code.invalidQuery,
+      `El parámetro 'order_field' debe ser uno de: ${Object.keys(resource.order).join(", ")}.`
+    )
+  }
+  const expanded = rows(field, direction)
   const rendered = new Map<BaseRec, JsonObject>()
   const page = expanded.slice(start, start + limit).map((rec) => {
     let out = rendered.get(rec)

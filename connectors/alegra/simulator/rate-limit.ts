@@ -8,6 +8,8 @@
 
 export interface RateDecision {
   readonly allowed: boolean
+  /** Seconds left in the window, as X-Rate-Limit-Reset says. */
+  readonly resetSeconds: number
   readonly headers: Readonly<Record<string, string>>
 }
 
@@ -30,6 +32,7 @@ export class RateLimiter {
     const resetSeconds = Math.max(1, Math.ceil(((window + 1) * this.windowMs - nowMs) / 1000))
     return {
       allowed: this.used <= this.limit,
+      resetSeconds,
       headers: {
         "X-Rate-Limit-Limit": String(this.limit),
         "X-Rate-Limit-Remaining": String(Math.max(0, this.limit - this.used)),

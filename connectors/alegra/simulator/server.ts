@@ -17,8 +17,8 @@ export const BASE_PATH = "/api/v1"
 const MAX_BODY_BYTES = 1024 * 1024
 
 export interface ServerDeps {
-  readonly email: string
-  readonly token: string
+  /** The only valid Basic credentials, "email:token" (read per request: the token can be regenerated). */
+  readonly credentials: () => string
   readonly limiter: RateLimiter
   readonly faults: Faults
   readonly stats: Stats
@@ -83,7 +83,6 @@ const authorised = (header: string | undefined, expected: string): boolean => {
 
 export const createApiServer = (deps: ServerDeps): { server: Server; timers: Set<NodeJS.Timeout> } => {
   const timers = new Set<NodeJS.Timeout>()
-  const expected = `${deps.email}:${deps.token}`
 
   const route = async (method: string, url: URL, rawBody: string): Promise<Answer> => {
     if (url.pathname !== BASE_PATH && !url.pathname.startsWith(`${BASE_PATH}/`)) throw notFound()
@@ -151,7 +150,11 @@ export const createApiServer = (deps: ServerDeps): { server: Server; timers: Set
     const hold = deps.faults.takeHold(method, path)
 
     const record = (status: number, faultName?: RequestRecord["fault"]): void =>
-      deps.stats.recordRequest(faultName === undefined ? { at, method, path, status } : { at, method, path, status, fault: faultName })
+      deps.stats.recordRequest(
+        faultName === undefined
+          ? { at, method, path, status, reset: rate.resetSeconds }
+          : { at, method, path, status, reset: rate.resetSeconds, fault: faultName }
+      )
 
     const send = (answer: Answer, faultName?: RequestRecord["fault"]): void => {
       record(answer.status, faultName)
@@ -197,7 +200,7 @@ export const createApiServer = (deps: ServerDeps): { server: Server; timers: Set
           "server-error"
         )
       }
-      if (!authorised(req.headers.authorization, expected)) {
+      if (!authorised(req.headers.authorization, deps.credentials())) {
         return send(errorAnswer(new AlegraSimulatorError(401, Code.unauthorized, MESSAGES.unauthorized)))
       }
       if (raw instanceof AlegraSimulatorError) return send(errorAnswer(raw))

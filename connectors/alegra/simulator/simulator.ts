@@ -30,6 +30,7 @@ export interface AlegraSimulator {
   readonly url: string
   readonly port: number
   readonly email: string
+  /** The token accepted now (admin.setToken changes it). */
   readonly token: string
   /** Requests allowed per rate-limit window. */
   readonly rateLimit: { readonly limit: number; readonly windowSeconds: number }
@@ -58,7 +59,15 @@ export const startAlegraSimulator = async (options: AlegraSimulatorOptions): Pro
   const webhooks = new Webhooks(options.webhookTimeoutMs ?? 5000, stats, faults)
   const engine = new Engine(store, (change) => webhooks.emit(change.subject, change.message))
   const limiter = new RateLimiter(limit, windowSeconds * 1000)
-  const { server, timers } = createApiServer({ email: options.email, token: options.token, limiter, faults, stats, engine, webhooks })
+  let token = options.token
+  const { server, timers } = createApiServer({
+    credentials: () => `${options.email}:${token}`,
+    limiter,
+    faults,
+    stats,
+    engine,
+    webhooks
+  })
 
   const sockets = new Set<Socket>()
   server.on("connection", (socket: Socket) => {
@@ -81,10 +90,14 @@ export const startAlegraSimulator = async (options: AlegraSimulatorOptions): Pro
     url: `http://127.0.0.1:${port}${BASE_PATH}`,
     port,
     email: options.email,
-    token: options.token,
+    get token() {
+      return token
+    },
     rateLimit: { limit, windowSeconds },
     now,
-    admin: makeAdmin(engine, webhooks),
+    admin: makeAdmin(engine, webhooks, (next) => {
+      token = next
+    }),
     faults,
     stats,
     waitForDeliveries: () => webhooks.waitIdle(),

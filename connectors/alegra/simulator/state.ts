@@ -16,6 +16,7 @@ export class Store {
     estimate: new Map()
   }
   private seq = 0
+  private changes = 0
   private readonly idCounters = new Map<SimKind, number>()
   private readonly templateCounters = new Map<number, number>()
   private readonly paymentCounters = { in: 0, out: 0 }
@@ -33,6 +34,15 @@ export class Store {
 
   get<K extends SimKind>(kind: K, id: string): RecordOf[K] | undefined {
     return this.maps[kind].get(id)
+  }
+
+  /** Bumped on every change to the account (records are also changed in place): lists read before are stale. */
+  get version(): number {
+    return this.changes
+  }
+
+  touch(): void {
+    this.changes += 1
   }
 
   nextSeq(): number {

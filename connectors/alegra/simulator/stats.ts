@@ -8,8 +8,19 @@ export interface RequestRecord {
   readonly path: string
   /** The status answered; 0 when the connection was reset by a fault. */
   readonly status: number
+  /** Seconds left in the rate-limit window when it arrived: the X-Rate-Limit-Reset of its answer. */
+  readonly reset: number
   /** Set when the answer came from fault injection. */
   readonly fault?: "rate-limit" | "rate-limit-disguised" | "server-error" | "reset"
+}
+
+/** Requests counted in one of the simulator's fixed rate-limit windows. */
+export interface WindowCount {
+  /** Date.now() at which the window starts (a multiple of the window length). */
+  readonly start: number
+  readonly count: number
+  /** Whether the window lies wholly between the first and the last request recorded. */
+  readonly full: boolean
 }
 
 export interface DeliveryRecord {
@@ -47,6 +58,20 @@ export interface AlegraSimulatorStats {
   maxPerWindow(windowMs: number): number
   /** The most requests within any span shorter than windowMs. */
   maxInAnySlidingWindow(windowMs: number): number
+  /** Requests per fixed window [k·windowMs, (k+1)·windowMs), from the first request's window to the last's. */
+  windows(windowMs: number): ReadonlyArray<WindowCount>
+}
+
+/** The most times within any span shorter than `windowMs` (a time t and t + windowMs are in different spans). */
+export const maxInAnyWindow = (times: ReadonlyArray<number>, windowMs: number): number => {
+  const sorted = [...times].sort((a, b) => a - b)
+  let best = 0
+  let lo = 0
+  for (let hi = 0; hi < sorted.length; hi++) {
+    while (sorted[hi]! - sorted[lo]! >= windowMs) lo++
+    best = Math.max(best, hi - lo + 1)
+  }
+  return best
 }
 
 export class Stats implements AlegraSimulatorStats {
@@ -97,14 +122,20 @@ export class Stats implements AlegraSimulatorStats {
     }
     return best
   }
+  windows(windowMs: number): ReadonlyArray<WindowCount> {
+    if (this.requestLog.length === 0) return []
+    const times = this.requestLog.map((r) => r.at)
+    const first = Math.min(...times)
+    const last = Math.max(...times)
+    const from = Math.floor(first / windowMs)
+    const counts = new Array<number>(Math.floor(last / windowMs) - from + 1).fill(0)
+    for (const at of times) counts[Math.floor(at / windowMs) - from]! += 1
+    return counts.map((count, i) => {
+      const start = (from + i) * windowMs
+      return { start, count, full: start >= first && start + windowMs <= last }
+    })
+  }
   maxInAnySlidingWindow(windowMs: number): number {
-    const times = this.requestLog.map((r) => r.at).sort((a, b) => a - b)
-    let best = 0
-    let lo = 0
-    for (let hi = 0; hi < times.length; hi++) {
-      while (times[hi]! - times[lo]! >= windowMs) lo++
-      best = Math.max(best, hi - lo + 1)
-    }
-    return best
+    return maxInAnyWindow(this.requestLog.map((r) => r.at), windowMs)
   }
 }
