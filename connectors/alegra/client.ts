@@ -44,7 +44,7 @@ export interface AlegraClientOptions {
   readonly retryBaseDelayMs?: number
   /**
    * How long a request keeps waiting out 429s, from its first one, before it fails with
-   * reason "rate-limit" (health.pausedUntil then says when to come back); default three windows.
+   * reason "rate-limit" (health.pausedUntil then says when to come back); default three windows, and at least a minute.
    */
   readonly maxRateLimitWaitMs?: number
 }
@@ -121,7 +121,7 @@ export const makeAlegraHttp = (
     const baseDelayMs = Math.max(1, options.retryBaseDelayMs ?? 200)
     const baseUrl = options.baseUrl.replace(/\/+$/, "")
     const pacing = pacingFor(options.requestsPerMinute, options.rateLimitWindowSeconds)
-    const maxRateLimitWaitMs = Math.max(0, options.maxRateLimitWaitMs ?? 3 * pacing.windowMs)
+    const maxRateLimitWaitMs = Math.max(0, options.maxRateLimitWaitMs ?? Math.max(3 * pacing.windowMs, 60_000))
     const key = accountKey(baseUrl, options.email)
 
     const semaphore = yield* Effect.makeSemaphore(maxConcurrency)

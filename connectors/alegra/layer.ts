@@ -30,7 +30,7 @@ import {
   SUBSCRIPTIONS_PATH,
   subscriptionPath
 } from "./resources.js"
-import { parseWebhook, stripScheme, webhookEvents } from "./webhooks.js"
+import { parseWebhook, stripScheme, webhookEvents, webhookKinds } from "./webhooks.js"
 import { rowsOf, WireListEnvelope, WireSubscriptionCreated, WireSubscriptionList } from "./wire.js"
 import type { WireSubscription } from "./wire.js"
 
@@ -177,6 +177,7 @@ export const makeAlegraPort = (http: AlegraHttp): AlegraPort => {
   return {
     kinds,
     webhookEvents,
+    webhookKinds,
     listPage,
     get,
     subscriptions: {

@@ -1,12 +1,12 @@
 import { Effect, Option } from "effect"
 import type { Kind } from "../../schema/index.js"
 import { SyncConfig } from "../config/index.js"
-import { recordAlegraObservation } from "../engine/apply.js"
-import { contentHash } from "../engine/hash.js"
-import { maxId, takeUnseen } from "../capture/observe.js"
+import { compareIds, maxId, takeUnseen } from "../capture/observe.js"
 import { paymentsCursor } from "../capture/pollers.js"
+import { mirrorWrite, recordAlegraObservation } from "../engine/apply.js"
+import { withLease } from "../engine/lease.js"
 import { Alegra, type Page } from "../ports/alegra.js"
-import { Store, writeTransaction } from "../store/index.js"
+import { Store } from "../store/index.js"
 
 export const backfillCursor = "backfill"
 
@@ -15,6 +15,8 @@ interface KindState {
   readonly done: boolean
   readonly read: number
   readonly stored: number
+  /** The highest id read so far (lists are read by ascending id); on resume, lower ids count as seen. */
+  readonly lastId?: string | null
 }
 
 /** The checkpoint: where each kind stands in the current run. */
@@ -65,12 +67,24 @@ export const backfillCompleted = Effect.gen(function*() {
 })
 
 /**
- * Pages through every kind Alegra exposes into the mirror. Each page and the
- * checkpoint are written in one transaction, so an interrupted run resumes at the
- * page it stopped at and never reads a finished kind again. After a kind is read,
- * mirror rows it did not return are re-read by id and removed only on a 404.
+ * Pages through every kind Alegra exposes into the mirror. Each page is written in
+ * one statement with the guard of the mirror (a copy read later, e.g. by the
+ * daemon's webhook meanwhile, is never replaced), and only rows whose content
+ * changed are written: a re-run on an account in sync writes nothing at all. The
+ * checkpoint is written in the same transaction as a page's rows, so an interrupted
+ * run resumes at the last page it wrote and never reads a finished kind again.
+ * After a kind is read, mirror rows it did not return are re-read by id and become
+ * tombstones only on a 404.
+ *
+ * One backfill per store at a time (a lease); it may run beside the daemon, sharing
+ * the account's request budget through the store.
  */
-export const backfill = Effect.fn("Backfill.run")(function*(options: {
+export const backfill = (options: {
+  readonly restart?: boolean
+  readonly onProgress?: (progress: BackfillProgress) => Effect.Effect<void>
+}) => withLease("backfill", "a backfill", runBackfill(options))
+
+const runBackfill = Effect.fn("Backfill.run")(function*(options: {
   readonly restart?: boolean
   readonly onProgress?: (progress: BackfillProgress) => Effect.Effect<void>
 }) {
@@ -84,9 +98,12 @@ export const backfill = Effect.fn("Backfill.run")(function*(options: {
   const progress = options.onProgress ?? (() => Effect.void)
   const usageAtStart = yield* alegra.usage
   const summaries: Array<KindSummary> = []
+  // Nothing is written for a run that changes nothing; once it has, checkpoints are kept.
+  let wrote = false
+  const checkpoint = (next: BackfillState) => ({ name: backfillCursor, value: next })
 
   for (const kind of alegra.kinds) {
-    const begun = state.kinds[kind] ?? { start: 0, done: false, read: 0, stored: 0 }
+    const begun = state.kinds[kind] ?? { start: 0, done: false, read: 0, stored: 0, lastId: null }
     if (begun.done) {
       summaries.push({ kind, read: begun.read, stored: begun.stored, removed: 0, requests: 0, rateLimited: 0, elapsedMs: 0, resumedDone: true })
       yield* progress({ kind, read: begun.read, done: true })
@@ -96,35 +113,41 @@ export const backfill = Effect.fn("Backfill.run")(function*(options: {
     const kindStart = Date.now()
     let current: KindState = begun
     let start: number | null = begun.start
+    // Ids read by this run; on resume, those up to the checkpoint were read before the interruption.
     const seen = new Set<string>()
+    const resumedFrom = begun.lastId ?? null
+    const readBefore = (id: string) => resumedFrom !== null && compareIds(id, resumedFrom) <= 0
     while (start !== null) {
-      const page: Page = yield* alegra.listPage(kind, { start })
-      const seenAt = Date.now()
+      const page: Page = yield* alegra.listPage(kind, { start, background: false })
       const fresh = takeUnseen(seen, page.records)
       const next: KindState = {
         start: page.next ?? start + page.records.length,
         done: false,
         read: current.read + fresh.length,
-        stored: current.stored
+        stored: current.stored,
+        lastId: maxId(fresh.map((r) => r.record.id), current.lastId ?? null)
       }
-      const rows = fresh.map(({ record }) => ({ kind, id: record.id, content: record, hash: contentHash(record) }))
+      const rows = fresh.map((record) => mirrorWrite(record, page.readAt))
       const candidate: BackfillState = { ...state, kinds: { ...state.kinds, [kind]: next } }
-      const counts = yield* store.mirror.upsertMany(rows, seenAt, { name: backfillCursor, value: candidate })
-      current = { ...next, stored: next.stored + counts.inserted + counts.updated }
+      const written = yield* store.mirror.writePage(rows, checkpoint(candidate), { cursorOnlyWithRows: true })
+      wrote = wrote || written > 0
+      current = { ...next, stored: next.stored + written }
       state = { ...state, kinds: { ...state.kinds, [kind]: current } }
       yield* progress({ kind, read: current.read, done: false })
       start = page.next
     }
-    // Rows this run did not see: deleted in Alegra, or skipped because offsets shifted.
+    // Records the mirror holds that this run did not see: deleted in Alegra, or skipped because offsets shifted.
     let removed = 0
-    for (const id of yield* store.mirror.idsSeenBefore(kind, state.startedAt)) {
+    for (const id of yield* store.mirror.ids(kind)) {
+      if (seen.has(id) || readBefore(id)) continue
       const observed = yield* alegra.get(kind, id)
-      const plan = yield* writeTransaction(recordAlegraObservation(kind, id, observed.record, observed.readAt))
+      const plan = yield* store.writeTransaction(recordAlegraObservation(kind, id, observed))
       if (plan._tag === "Delete") removed++
+      wrote = wrote || plan._tag === "Delete" || plan._tag === "Upsert"
     }
     current = { ...current, done: true }
     state = { ...state, kinds: { ...state.kinds, [kind]: current } }
-    yield* store.cursors.set(backfillCursor, state)
+    if (wrote) yield* store.cursors.set(backfillCursor, state)
     const usageAfter = yield* alegra.usage
     summaries.push({
       kind,
@@ -140,11 +163,12 @@ export const backfill = Effect.fn("Backfill.run")(function*(options: {
   }
 
   state = { ...state, completedAt: Date.now() }
-  yield* store.cursors.set(backfillCursor, state)
+  const everCompleted = Option.isSome(previous) && previous.value.completedAt !== null
+  if (wrote || !everCompleted) yield* store.cursors.set(backfillCursor, state)
   // Payments are polled newest first down to a high-water mark: start it where the backfill ended.
   if (Option.isNone(yield* store.cursors.get(paymentsCursor))) {
     const highWater = maxId((yield* store.mirror.hashes("payment")).keys())
-    yield* store.cursors.set(paymentsCursor, { highWater, polledAt: null })
+    yield* store.cursors.set(paymentsCursor, { highWater })
   }
   const usageAtEnd = yield* alegra.usage
   const elapsedMs = Date.now() - now

@@ -1,34 +1,37 @@
 import { Effect } from "effect"
 import type { CanonicalRecord, Kind } from "../../schema/index.js"
 import { contentHash } from "../engine/hash.js"
-import { Store } from "../store/index.js"
+import { type InboxChannel, type InboxOffer, Store } from "../store/index.js"
 
 /**
  * Offers to the inbox the records that differ from the mirror, with the record as
- * payload (it was just read from the API, so the worker need not read it again).
- * Returns how many were offered.
+ * payload (it was just read from the API, so the worker need not read it again)
+ * and the time it was read. Returns how many were offered.
  */
 export const offerChanged = Effect.fn("Capture.offerChanged")(function*(
-  source: string,
+  channel: InboxChannel,
   records: ReadonlyArray<CanonicalRecord>,
-  mirrorHashes: ReadonlyMap<string, string>
+  mirrorHashes: ReadonlyMap<string, string>,
+  readAt: number
 ) {
   const store = yield* Store
-  let offered = 0
+  const offers: Array<InboxOffer> = []
   for (const { kind, record } of records) {
     const hash = contentHash(record)
     if (mirrorHashes.get(record.id) === hash) continue
-    yield* store.inbox.offer({
-      source,
+    offers.push({
+      system: "alegra",
       kind,
       recordId: record.id,
+      channel,
       action: "changed",
       eventKey: `${kind}:${record.id}:${hash}`,
-      payload: record
+      payload: record,
+      readAt
     })
-    offered++
   }
-  return offered
+  yield* store.inbox.offerMany(offers)
+  return offers.length
 })
 
 /**
@@ -37,18 +40,22 @@ export const offerChanged = Effect.fn("Capture.offerChanged")(function*(
  * costs one GET and is never deleted by mistake.
  */
 export const offerMissing = Effect.fn("Capture.offerMissing")(function*(
-  source: string,
+  channel: InboxChannel,
   kind: Kind,
   ids: Iterable<string>,
   runId: number
 ) {
   const store = yield* Store
-  let offered = 0
-  for (const id of ids) {
-    yield* store.inbox.offer({ source, kind, recordId: id, action: "changed", eventKey: `${kind}:${id}:missing:${runId}` })
-    offered++
-  }
-  return offered
+  const offers: Array<InboxOffer> = [...ids].map((id) => ({
+    system: "alegra",
+    kind,
+    recordId: id,
+    channel,
+    action: "changed",
+    eventKey: `${kind}:${id}:missing:${runId}`
+  }))
+  yield* store.inbox.offerMany(offers)
+  return offers.length
 })
 
 /** Orders ids numerically when both are numeric strings, else as text (UUIDv7 sorts by time). */

@@ -17,21 +17,24 @@ export interface SubscriptionReport {
 
 /**
  * Makes Alegra's subscriptions match the events it offers, pointing at this install:
- * creates the missing ones, never a second copy, and removes stale ones that point
- * at this install (an old token, an event no longer wanted, a duplicate).
- * Subscriptions of other installs or tools are left alone.
+ * creates the missing ones, never a second copy, and removes stale ones of this
+ * install (an old token or address, an event no longer wanted, a duplicate).
+ *
+ * Ours are the subscriptions this install recorded in its store, and those whose URL
+ * is exactly ours (it carries our secret token: created by us before a crash could
+ * record it). Anything else — another install on the same host, another tool — is
+ * never touched, even when its URL looks like ours.
  */
 export const reconcileSubscriptions = Effect.fn("Capture.reconcileSubscriptions")(function*() {
   const alegra = yield* Alegra
   const store = yield* Store
   const config = yield* SyncConfig
-  const prefix = normaliseUrl(`${config.server.publicUrl}${alegraWebhookPath}`)
   const desiredUrl = `${config.server.publicUrl}${alegraWebhookPath}${Redacted.value(config.server.webhookToken)}`
   const desired = normaliseUrl(desiredUrl)
 
   const existing = yield* alegra.subscriptions.list
   const recorded = new Set((yield* store.subscriptions.list("alegra")).map((s) => s.id))
-  const ours = existing.filter((s) => normaliseUrl(s.url).startsWith(prefix) || recorded.has(s.id))
+  const ours = existing.filter((s) => recorded.has(s.id) || normaliseUrl(s.url) === desired)
 
   const kept = new Map<string, string>()
   const stale: Array<string> = []

@@ -3,7 +3,7 @@ import { backfill, type BackfillProgress } from "../backfill/backfill.js"
 import { loadConfigFile } from "../config/index.js"
 import { baseLayer, type Wiring } from "./layers.js"
 import { formatSummary, progressLine } from "./report.js"
-import { withStoreErrors } from "./store-errors.js"
+import { withStoreErrors } from "../store/index.js"
 
 /** `alegra-sync backfill`: every Alegra record into the store, with live progress on a terminal. */
 export const backfillCommand = (

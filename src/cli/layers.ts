@@ -1,8 +1,9 @@
 import type { HttpClient } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { Layer } from "effect"
+import { Effect, Layer } from "effect"
 import { type ResolvedConfig, SyncConfig } from "../config/index.js"
 import type { Alegra } from "../ports/alegra.js"
+import { RateBudget } from "../ports/rate-budget.js"
 import { sqliteLayer, Store } from "../store/index.js"
 
 /**
@@ -10,7 +11,8 @@ import { sqliteLayer, Store } from "../store/index.js"
  * engine never imports connectors/ itself.
  */
 export interface Wiring {
-  readonly alegra: (config: ResolvedConfig) => Layer.Layer<Alegra, never, HttpClient.HttpClient>
+  /** The Alegra connector; it takes the account's shared request budget from `RateBudget` when provided. */
+  readonly alegra: (config: ResolvedConfig) => Layer.Layer<Alegra, never, HttpClient.HttpClient | RateBudget>
 }
 
 /** Config, the SQLite store and the Alegra client: what every command needs. */
@@ -18,7 +20,9 @@ export const baseLayer = (config: ResolvedConfig, wiring: Wiring) => {
   // One instance each (layers are memoised by reference).
   const sql = sqliteLayer(config.store.path)
   const store = Store.Default.pipe(Layer.provide(sql))
-  const alegra = wiring.alegra(config).pipe(Layer.provide(NodeHttpClient.layerUndici))
+  // One Alegra budget for every process on this store (the daemon, a backfill beside it).
+  const budget = Layer.effect(RateBudget, Effect.map(Store, (s) => s.rateBudget)).pipe(Layer.provide(store))
+  const alegra = wiring.alegra(config).pipe(Layer.provide(NodeHttpClient.layerUndici), Layer.provide(budget))
   return Layer.mergeAll(Layer.succeed(SyncConfig, config), sql, store, alegra)
 }
 

@@ -2,13 +2,15 @@ import { Effect, Layer } from "effect"
 import { backfill, backfillCompleted, type BackfillProgress } from "../backfill/backfill.js"
 import { PollersLive } from "../capture/pollers.js"
 import { reconcileSubscriptions } from "../capture/subscriptions.js"
-import { SweepLive } from "../capture/sweep.js"
+import { Ingest } from "../capture/ingest.js"
+import { Sweeper } from "../capture/sweep.js"
 import { loadConfigFile, type ResolvedConfig, SyncConfig } from "../config/index.js"
+import { DaemonLease } from "../engine/lease.js"
 import { InboxWorker } from "../engine/worker.js"
 import { Alegra } from "../ports/alegra.js"
 import { HttpServerLive } from "../server/http.js"
 import { baseLayer, type Wiring } from "./layers.js"
-import { withStoreErrors } from "./store-errors.js"
+import { withStoreErrors } from "../store/index.js"
 
 const logProgress = (p: BackfillProgress) =>
   p.done ? Effect.logInfo("backfill: kind done").pipe(Effect.annotateLogs({ kind: p.kind, read: p.read })) : Effect.void
@@ -20,6 +22,11 @@ const logProgress = (p: BackfillProgress) =>
  * the pollers and the sweep start. Runs until SIGINT/SIGTERM.
  */
 export const runDaemon = Effect.gen(function*() {
+  const lease = yield* DaemonLease
+  return yield* Effect.raceFirst(followChanges, lease.lost)
+})
+
+const followChanges = Effect.gen(function*() {
   const config = yield* SyncConfig
   const alegra = yield* Alegra
   yield* Effect.logInfo("alegra-sync started").pipe(
@@ -36,16 +43,19 @@ export const runDaemon = Effect.gen(function*() {
     )
   }
   yield* Effect.logInfo("following changes: webhooks, payment and credit-note polling, sweep")
-  return yield* Layer.launch(Layer.merge(PollersLive, SweepLive))
+  const sweeper = yield* Sweeper
+  return yield* Effect.zipRight(Layer.launch(PollersLive), sweeper.run, { concurrent: true })
 })
 
 /** The daemon's layers around `runDaemon`. */
 export const daemonLayer = (config: ResolvedConfig, wiring: Wiring) => {
   const base = baseLayer(config, wiring)
-  const worker = InboxWorker.Default.pipe(Layer.provide(base))
-  return Layer.mergeAll(HttpServerLive.pipe(Layer.provide(worker), Layer.provide(base)), worker).pipe(
-    Layer.provideMerge(base)
-  )
+  // The lease first: a second daemon on the store is refused before it starts anything.
+  const lease = DaemonLease.Default.pipe(Layer.provide(base))
+  const worker = InboxWorker.Default.pipe(Layer.provide(lease), Layer.provide(base))
+  const capture = Layer.mergeAll(Ingest.Default, Sweeper.Default).pipe(Layer.provide(worker), Layer.provide(base))
+  const server = HttpServerLive.pipe(Layer.provide(capture), Layer.provide(worker), Layer.provide(base))
+  return Layer.mergeAll(server, worker, capture, lease).pipe(Layer.provideMerge(base))
 }
 
 /** `alegra-sync run`: the daemon, until SIGINT/SIGTERM. */

@@ -1,8 +1,7 @@
 import { Console, Effect } from "effect"
 import { loadLocalConfig } from "../config/index.js"
-import { Store } from "../store/index.js"
+import { Store, withStoreErrors } from "../store/index.js"
 import { storeLayer } from "./layers.js"
-import { withStoreErrors } from "./store-errors.js"
 
 /** Links, mirror, inbox depth, dead letters, cursors and subscriptions, read from the store. */
 export const showStatus = (asJson: boolean) =>

@@ -1,7 +1,8 @@
 import { Effect, Option } from "effect"
 import type { Application, CanonicalRecord, Kind } from "../../schema/index.js"
-import { Store } from "../store/index.js"
-import { type Plan, planAlegraChange } from "./plan.js"
+import { type MirrorWrite, Store } from "../store/index.js"
+import { type Canonical, canonicalize } from "./hash.js"
+import { type Observed, type Plan, planAlegraChange } from "./plan.js"
 
 /** The documents a payment or credit note is applied to. */
 const applicationsOf = (kind: Kind, content: unknown): ReadonlyArray<Application> =>
@@ -10,9 +11,24 @@ const applicationsOf = (kind: Kind, content: unknown): ReadonlyArray<Application
     ? (content as { applications: ReadonlyArray<Application> }).applications
     : []
 
+/** What the mirror stores for a record read at `readAt`, serialised once. */
+export const mirrorWrite = (
+  { kind, record }: CanonicalRecord,
+  readAt: number,
+  canonical: Canonical = canonicalize(record)
+): MirrorWrite => ({
+  kind,
+  id: record.id,
+  json: canonical.json,
+  hash: canonical.hash,
+  docDate: "date" in record ? record.date : null,
+  readAt
+})
+
 /**
  * Plans and records one observation of an Alegra record in the mirror. Runs inside
  * the caller's write transaction, so the mirror and the inbox row change together.
+ * An observation older than the copy held changes nothing.
  *
  * Alegra sends no webhook when a payment or credit note changes an invoice's or a
  * bill's balance, so the documents such a record touches (before and after) are
@@ -21,39 +37,35 @@ const applicationsOf = (kind: Kind, content: unknown): ReadonlyArray<Application
 export const recordAlegraObservation = Effect.fn("Engine.recordAlegraObservation")(function*(
   kind: Kind,
   id: string,
-  observed: Option.Option<CanonicalRecord>,
-  seenAt: number
+  observed: Observed
 ) {
   const store = yield* Store
-  const current = yield* store.mirror.get(kind, id)
+  const current = yield* store.mirror.state(kind, id)
   const plan = planAlegraChange(current, observed)
   switch (plan._tag) {
     case "Upsert":
-      yield* store.mirror.upsert(kind, id, plan.record.record, plan.hash, seenAt)
+      yield* store.mirror.put(mirrorWrite(plan.record, observed.readAt, plan.canonical))
       break
     case "Delete":
-      yield* store.mirror.remove(kind, id)
+    case "Absent":
+      yield* store.mirror.putTombstone(kind, id, observed.readAt)
       break
     case "Unchanged":
-      // Same hash: only the last-seen time moves.
-      yield* store.mirror.upsert(kind, id, Option.getOrThrow(observed).record, plan.hash, seenAt)
-      break
-    case "Absent":
+    case "Stale":
       break
   }
   if (plan._tag === "Upsert" || plan._tag === "Delete") {
     const before = Option.match(current, { onNone: () => [], onSome: (row) => applicationsOf(kind, row.content) })
     const after = plan._tag === "Upsert" ? applicationsOf(kind, plan.record.record) : []
     const documents = new Map([...before, ...after].map((a) => [`${a.documentKind}:${a.documentId}`, a]))
-    for (const document of documents.values()) {
-      yield* store.inbox.offer({
-        source: "alegra-related",
-        kind: document.documentKind,
-        recordId: document.documentId,
-        action: "changed",
-        eventKey: `${kind}:${id}:${plan._tag === "Upsert" ? plan.hash : "deleted"}`
-      })
-    }
+    yield* store.inbox.offerMany([...documents.values()].map((document) => ({
+      system: "alegra" as const,
+      kind: document.documentKind,
+      recordId: document.documentId,
+      channel: "related" as const,
+      action: "changed" as const,
+      eventKey: `${kind}:${id}:${plan._tag === "Upsert" ? plan.canonical.hash : "deleted"}`
+    })))
   }
   return plan satisfies Plan
 })

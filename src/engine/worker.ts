@@ -1,24 +1,52 @@
-import { Duration, Effect, Option, Queue, Ref, Schedule, Schema } from "effect"
+import { Duration, Effect, Metric, Option, Queue, Schedule, Schema } from "effect"
 import { type CanonicalRecord, type Kind, recordSchemas } from "../../schema/index.js"
 import { SyncConfig } from "../config/index.js"
 import { Alegra, AlegraError } from "../ports/alegra.js"
-import { type InboxRow, Store, writeTransaction } from "../store/index.js"
+import { type InboxRow, Store } from "../store/index.js"
 import { recordAlegraObservation } from "./apply.js"
+import type { Observed, Plan } from "./plan.js"
 
 export interface WorkerStats {
   readonly processed: number
   readonly upserted: number
   readonly deleted: number
   readonly unchanged: number
+  readonly stale: number
   readonly retried: number
   readonly deadLettered: number
 }
 
-const emptyStats: WorkerStats = { processed: 0, upserted: 0, deleted: 0, unchanged: 0, retried: 0, deadLettered: 0 }
+/** Changes the worker applied, by outcome (Prometheus: alegra_sync_changes_total{outcome}). */
+const changes = Metric.counter("alegra_sync_changes_total", {
+  description: "inbox rows the worker finished or retried, by outcome",
+  incremental: true
+})
+const outcomeCounter = (outcome: keyof WorkerStats) => Metric.tagged(changes, "outcome", outcome)
+const counters = {
+  processed: outcomeCounter("processed"),
+  upserted: outcomeCounter("upserted"),
+  deleted: outcomeCounter("deleted"),
+  unchanged: outcomeCounter("unchanged"),
+  stale: outcomeCounter("stale"),
+  retried: outcomeCounter("retried"),
+  deadLettered: outcomeCounter("deadLettered")
+} as const
+const count = (outcome: keyof WorkerStats) => Metric.increment(counters[outcome])
+
+const planOutcome: Record<Plan["_tag"], keyof WorkerStats> = {
+  Upsert: "upserted",
+  Delete: "deleted",
+  Absent: "unchanged",
+  Unchanged: "unchanged",
+  Stale: "stale"
+}
 
 /** Retry delay after the n-th failed attempt: 2 s doubling, capped at 10 min, ±20 % jitter. */
 export const retryDelay = (attempts: number, random: number = Math.random()): number =>
   Math.round(Math.min(2_000 * 2 ** Math.max(0, attempts - 1), 600_000) * (0.8 + 0.4 * random))
+
+/** While the credentials are refused, rows wait this long between attempts (not counted as attempts). */
+const AUTH_RETRY_MS = 60_000
 
 /** A row's payload is a record already read from the API (polls, sweep); webhooks carry none. */
 const decodePayload = (kind: Kind, payload: unknown): Option.Option<CanonicalRecord> =>
@@ -38,15 +66,25 @@ export class InboxWorker extends Effect.Service<InboxWorker>()("alegra-sync/Inbo
     const alegra = yield* Alegra
     const config = yield* SyncConfig
     const wakeups = yield* Queue.sliding<void>(1)
-    const stats = yield* Ref.make(emptyStats)
-    const bump = (key: keyof WorkerStats) => Ref.update(stats, (s) => ({ ...s, [key]: s[key] + 1 }))
 
     const fail = Effect.fn("InboxWorker.fail")(function*(row: InboxRow, error: unknown) {
       const alegraError = error instanceof AlegraError ? error : undefined
       const message = alegraError?.message ?? (error instanceof Error ? error.message : String(error))
-      const permanent = alegraError !== undefined && !alegraError.transient && alegraError.reason !== "auth"
+      if (alegraError?.reason === "rate-limit" || alegraError?.reason === "auth") {
+        // Not the row's fault: wait until Alegra takes requests again, without using up its attempts
+        // (a rate-limit pause must end when the server's window does, not grow like a backoff).
+        const health = yield* alegra.health
+        const now = Date.now()
+        const at = alegraError.reason === "rate-limit"
+          ? Math.max(health.pausedUntil ?? 0, now + 1_000) + Math.round(Math.random() * 500)
+          : now + AUTH_RETRY_MS
+        yield* store.inbox.retry(row.id, message, at, { countAttempt: false })
+        yield* count("retried")
+        return
+      }
+      const permanent = alegraError !== undefined && !alegraError.transient
       const attempts = row.attempts + 1
-      if (permanent || (attempts >= config.worker.maxAttempts && alegraError?.reason !== "auth")) {
+      if (permanent || attempts >= config.worker.maxAttempts) {
         yield* store.inbox.deadLetter(row.id, {
           _tag: alegraError?._tag ?? "InternalError",
           reason: alegraError?.reason ?? "internal",
@@ -54,36 +92,38 @@ export class InboxWorker extends Effect.Service<InboxWorker>()("alegra-sync/Inbo
           status: alegraError?.status ?? null,
           code: alegraError?.code ?? null
         }, row.generation) // a delivery that arrived meanwhile keeps the row pending
-        yield* bump("deadLettered")
+        yield* count("deadLettered")
         yield* Effect.logWarning("change moved to dead letters").pipe(
           Effect.annotateLogs({ kind: row.kind, id: row.recordId, attempts, error: message })
         )
       } else {
         const delay = retryDelay(attempts)
         yield* store.inbox.retry(row.id, message, Date.now() + delay)
-        yield* bump("retried")
+        yield* count("retried")
         yield* Effect.logInfo("change will be retried").pipe(
           Effect.annotateLogs({ kind: row.kind, id: row.recordId, attempts, in: Duration.format(delay), error: message })
         )
       }
     })
 
-    const process = Effect.fn("InboxWorker.process")(function*(row: InboxRow) {
+    const observe = (row: InboxRow): Effect.Effect<Observed, AlegraError> => {
       const fromPayload = row.payload === null ? Option.none() : decodePayload(row.kind, row.payload)
-      const { readAt: seenAt, record: observed } = Option.isSome(fromPayload)
-        ? { readAt: Date.now(), record: fromPayload }
-        : yield* alegra.get(row.kind, row.recordId)
-      const plan = yield* writeTransaction(Effect.gen(function*() {
-        const plan = yield* recordAlegraObservation(row.kind, row.recordId, observed, seenAt)
+      return Option.isSome(fromPayload)
+        ? Effect.succeed({ readAt: row.readAt ?? row.receivedAt, record: fromPayload })
+        : alegra.get(row.kind, row.recordId)
+    }
+
+    const process = Effect.fn("InboxWorker.process")(function*(row: InboxRow) {
+      const observed = yield* observe(row)
+      const { plan, completed } = yield* store.writeTransaction(Effect.gen(function*() {
+        const plan = yield* recordAlegraObservation(row.kind, row.recordId, observed)
         const completed = yield* store.inbox.complete(row.id, row.generation)
         return { plan, completed }
       }))
-      yield* bump("processed")
-      if (plan.plan._tag === "Upsert") yield* bump("upserted")
-      if (plan.plan._tag === "Delete") yield* bump("deleted")
-      if (plan.plan._tag === "Unchanged") yield* bump("unchanged")
+      yield* count("processed")
+      yield* count(planOutcome[plan._tag])
       yield* Effect.logDebug("change applied").pipe(
-        Effect.annotateLogs({ kind: row.kind, id: row.recordId, plan: plan.plan._tag, coalesced: !plan.completed })
+        Effect.annotateLogs({ kind: row.kind, id: row.recordId, plan: plan._tag, coalesced: !completed })
       )
     }, (effect, row) => Effect.catchAll(effect, (error) => fail(row, error)))
 
@@ -104,18 +144,37 @@ export class InboxWorker extends Effect.Service<InboxWorker>()("alegra-sync/Inbo
       Effect.forkScoped
     )
 
-    // Done rows are kept a week (duplicate deliveries are recognised against them), then pruned.
-    yield* store.inbox.prune(Date.now() - 7 * 86_400_000).pipe(
-      Effect.tap((pruned) => pruned > 0 ? Effect.logInfo("inbox pruned").pipe(Effect.annotateLogs({ rows: pruned })) : Effect.void),
-      Effect.catchAllCause((cause) => Effect.logError("inbox prune failed", cause)),
+    // Done rows are kept a week (duplicate deliveries are recognised against them), then pruned,
+    // with tombstones and kept unreadable deliveries of the same age.
+    const prune = Effect.gen(function*() {
+      const before = Date.now() - 7 * 86_400_000
+      const rows = yield* store.inbox.prune(before)
+      const tombstones = yield* store.mirror.pruneTombstones(before)
+      const unreadable = yield* store.unreadable.prune(before)
+      if (rows + tombstones + unreadable > 0) {
+        yield* Effect.logInfo("store pruned").pipe(Effect.annotateLogs({ inbox: rows, tombstones, unreadable }))
+      }
+    })
+    yield* prune.pipe(
+      Effect.catchAllCause((cause) => Effect.logError("store prune failed", cause)),
       Effect.repeat(Schedule.spaced("1 hour")),
       Effect.forkScoped
     )
 
+    const value = (outcome: keyof WorkerStats) => Effect.map(Metric.value(counters[outcome]), (state) => state.count)
     return {
       /** Called after an inbox write, so a webhook is applied at once rather than at the next tick. */
       wake: Queue.offer(wakeups, undefined).pipe(Effect.asVoid),
-      stats: Ref.get(stats)
+      /** What this process's worker did so far (read from its metrics). */
+      stats: Effect.all({
+        processed: value("processed"),
+        upserted: value("upserted"),
+        deleted: value("deleted"),
+        unchanged: value("unchanged"),
+        stale: value("stale"),
+        retried: value("retried"),
+        deadLettered: value("deadLettered")
+      }) as Effect.Effect<WorkerStats>
     } as const
   })
 }) {}

@@ -125,6 +125,8 @@ export interface AlegraPort {
   readonly kinds: ReadonlyArray<Kind>
   /** The webhook events Alegra offers (new-/edit-/delete- for invoice, bill, client, item). */
   readonly webhookEvents: ReadonlyArray<string>
+  /** The kinds those events are about (what an unreadable delivery may concern). */
+  readonly webhookKinds: ReadonlyArray<Kind>
   readonly listPage: (kind: Kind, options: ListOptions) => Effect.Effect<Page, AlegraError>
   /** Re-reads one record; its `record` is None when Alegra answers 404. */
   readonly get: (kind: Kind, id: string) => Effect.Effect<Observation, AlegraError>

@@ -4,8 +4,8 @@
  */
 import type { SqlClient } from "@effect/sql"
 import { Clock, Effect, Option, Schema } from "effect"
-import type { Kind } from "../../schema/index.js"
-import { DeadLetterError, pendingRowOf } from "./inbox.js"
+import type { Kind, System } from "../../schema/index.js"
+import { DeadLetterError, type InboxChannel, pendingRowOf } from "./inbox.js"
 import { parseJson, parseNullableJson } from "./json.js"
 import type { WriteTransaction } from "./transaction.js"
 
@@ -13,7 +13,10 @@ export interface DeadLetter {
   readonly id: number
   /** The inbox row that died; null once that row was pruned. */
   readonly inboxId: number | null
-  readonly source: string
+  /** Where the record lives. */
+  readonly system: System
+  /** What had seen the change. */
+  readonly channel: InboxChannel
   readonly kind: Kind
   readonly recordId: string
   readonly error: DeadLetterError
@@ -26,7 +29,8 @@ export interface DeadLetter {
 interface DeadLetterRecord {
   readonly id: number
   readonly inbox_id: number | null
-  readonly source: string
+  readonly system: string
+  readonly channel: string
   readonly kind: string
   readonly record_id: string
   readonly error: string
@@ -40,7 +44,8 @@ const decodeError = Schema.decodeUnknownSync(DeadLetterError)
 const toDeadLetter = (row: DeadLetterRecord): DeadLetter => ({
   id: row.id,
   inboxId: row.inbox_id,
-  source: row.source,
+  system: row.system as System,
+  channel: row.channel as InboxChannel,
   kind: row.kind as Kind,
   recordId: row.record_id,
   error: decodeError(parseJson(row.error)),
@@ -79,7 +84,7 @@ export const makeDeadLetters = (sql: SqlClient.SqlClient, wt: WriteTransaction) 
       const letter = letters[0]
       if (letter === undefined) return Option.none<number>()
       let inboxId: number
-      const pending = yield* pendingRowOf(sql, letter.source, letter.kind, letter.record_id)
+      const pending = yield* pendingRowOf(sql, letter.system, letter.kind, letter.record_id)
       const dead = letter.inbox_id === null
         ? []
         : yield* sql<{ id: number }>`SELECT id FROM inbox WHERE id = ${letter.inbox_id} AND status = 'dead'`
@@ -89,14 +94,16 @@ export const makeDeadLetters = (sql: SqlClient.SqlClient, wt: WriteTransaction) 
       } else if (dead[0] !== undefined) {
         inboxId = dead[0].id
         yield* sql`UPDATE inbox
-          SET status = 'pending', attempts = 0, last_error = NULL, done_at = NULL,
+          SET status = 'pending', channel = 'replay', payload = NULL, read_at = NULL,
+              attempts = 0, last_error = NULL, done_at = NULL,
               generation = generation + 1, next_attempt_at = ${now}
           WHERE id = ${inboxId}`
       } else {
+        // Without its payload: a replayed change is read again from its system.
         const inserted = yield* sql<{ id: number }>`INSERT INTO inbox
-            (source, kind, record_id, action, event_key, payload, status, generation, attempts, next_attempt_at, received_at)
-          VALUES (${letter.source}, ${letter.kind}, ${letter.record_id}, 'changed', ${`replay:${letter.id}:${now}`},
-                  ${letter.payload}, 'pending', 0, 0, ${now}, ${now})
+            (system, kind, record_id, channel, action, event_key, payload, status, generation, attempts, next_attempt_at, received_at)
+          VALUES (${letter.system}, ${letter.kind}, ${letter.record_id}, 'replay', 'changed', ${`replay:${letter.id}:${now}`},
+                  NULL, 'pending', 0, 0, ${now}, ${now})
           RETURNING id`
         inboxId = inserted[0]!.id
       }

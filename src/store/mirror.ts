@@ -1,14 +1,37 @@
 /**
- * The mirror of Alegra: the last canonical content and hash seen for every record.
+ * The mirror of Alegra: the last canonical content and hash read for every record.
+ *
+ * Observations are ordered by when they were read (`read_at`, the time the request
+ * was sent): a copy is replaced only by one read later, never by one read earlier
+ * (a backfill page read before a webhook was applied must not roll the record back).
+ * A record Alegra answered 404 for becomes a tombstone (`deleted_at`) with that read
+ * time, so an older page cannot bring it back; tombstones are invisible to every
+ * reader here and pruned after a week.
+ *
+ * Rows whose content did not change are not written at all, so a re-run on an
+ * account in sync writes nothing.
  */
 import type { SqlClient } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
-import { Clock, Effect, Option } from "effect"
+import { Clock, Effect, Option, Schema } from "effect"
 import type { Kind } from "../../schema/index.js"
 import { kinds } from "../../schema/index.js"
 import { type CursorWrite, writeCursor } from "./cursors.js"
-import { canonicalJson, parseJson } from "./json.js"
+import { parseJson } from "./json.js"
 import type { WriteTransaction } from "./transaction.js"
+
+/** One observation of a record, serialised once: the same canonical JSON is hashed and stored. */
+export interface MirrorWrite {
+  readonly kind: Kind
+  readonly id: string
+  /** Canonical JSON of the record (see `canonicalize`). */
+  readonly json: string
+  readonly hash: string
+  /** The document date, for kinds that have one (the credit-note poll reads by it). */
+  readonly docDate: string | null
+  /** When the read that produced it was sent (epoch ms). */
+  readonly readAt: number
+}
 
 export interface MirrorRow {
   readonly kind: Kind
@@ -16,135 +39,195 @@ export interface MirrorRow {
   /** The canonical record, as stored (canonical JSON, parsed back). */
   readonly content: unknown
   readonly hash: string
-  /** Last time the record was seen in Alegra (epoch ms). */
-  readonly seenAt: number
+  /** When the copy held was read from Alegra (epoch ms). */
+  readonly readAt: number
   /** Last time its content changed in the mirror (epoch ms). */
   readonly updatedAt: number
 }
 
-export interface MirrorInput {
-  readonly kind: Kind
-  readonly id: string
+/** What the mirror knows of a record, tombstones included: what a plan is made against. */
+export interface MirrorState {
+  readonly hash: string
   readonly content: unknown
-  readonly hash: string
+  readonly readAt: number
+  /** Deleted in Alegra (a tombstone). */
+  readonly deleted: boolean
 }
 
-export type UpsertResult = "inserted" | "updated" | "unchanged"
-
-export interface UpsertCounts {
-  readonly inserted: number
-  readonly updated: number
-  readonly unchanged: number
-}
-
-interface RecordRow {
-  readonly kind: string
-  readonly id: string
-  readonly content: string
-  readonly hash: string
-  readonly seen_at: number
-  readonly updated_at: number
-}
-
-const toRow = (row: RecordRow): MirrorRow => ({
-  kind: row.kind as Kind,
-  id: row.id,
-  content: parseJson(row.content),
-  hash: row.hash,
-  seenAt: row.seen_at,
-  updatedAt: row.updated_at
+const RecordRow = Schema.Struct({
+  kind: Schema.String,
+  id: Schema.String,
+  content: Schema.String,
+  hash: Schema.String,
+  read_at: Schema.Number,
+  updated_at: Schema.Number,
+  deleted_at: Schema.NullOr(Schema.Number)
 })
+const decodeRecordRow = Schema.decodeUnknownSync(RecordRow)
+
+const toRow = (raw: unknown): MirrorRow => {
+  const row = decodeRecordRow(raw)
+  return {
+    kind: row.kind as Kind,
+    id: row.id,
+    content: parseJson(row.content),
+    hash: row.hash,
+    readAt: row.read_at,
+    updatedAt: row.updated_at
+  }
+}
+
+const columns = "kind, id, content, hash, read_at, updated_at, deleted_at"
+
+/** Rows per statement of a page write: 7 parameters each, well under SQLite's and PostgreSQL's limits. */
+const ROWS_PER_STATEMENT = 100
+
+/** Tombstones older than this are pruned: no read still in flight is that old. */
+export const TOMBSTONE_TTL_MS = 7 * 86_400_000
 
 export const makeMirror = (sql: SqlClient.SqlClient, wt: WriteTransaction) => {
-  /** One upsert; the caller holds the write transaction. */
-  const upsertOne = (row: MirrorInput, seenAt: number): Effect.Effect<UpsertResult, SqlError> =>
+  const state = (kind: Kind, id: string): Effect.Effect<Option.Option<MirrorState>, SqlError> =>
+    Effect.map(
+      sql`SELECT ${sql.literal(columns)} FROM alegra_records WHERE kind = ${kind} AND id = ${id}`,
+      (rows) =>
+        Option.map(Option.fromNullable(rows[0]), (raw) => {
+          const row = decodeRecordRow(raw)
+          return { hash: row.hash, content: parseJson(row.content), readAt: row.read_at, deleted: row.deleted_at !== null }
+        })
+    )
+
+  /**
+   * Inserts or replaces rows in one statement per chunk, only where the stored copy
+   * was read earlier and its content differs (or it was a tombstone). Returns how
+   * many rows were written. The caller holds the write transaction.
+   */
+  const upsertRows = (rows: ReadonlyArray<MirrorWrite>, now: number): Effect.Effect<number, SqlError> =>
     Effect.gen(function*() {
-      const existing = yield* sql<{ hash: string }>`SELECT hash FROM alegra_records WHERE kind = ${row.kind} AND id = ${row.id}`
-      const current = existing[0]
-      if (current === undefined) {
-        yield* sql`INSERT INTO alegra_records (kind, id, content, hash, seen_at, updated_at)
-                   VALUES (${row.kind}, ${row.id}, ${canonicalJson(row.content)}, ${row.hash}, ${seenAt}, ${seenAt})`
-        return "inserted" as const
+      let written = 0
+      for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
+        const chunk = rows.slice(start, start + ROWS_PER_STATEMENT)
+        const values = sql.csv(chunk.map((row) =>
+          sql`(${row.kind}, ${row.id}, ${row.json}, ${row.hash}, ${row.readAt}, ${now}, ${row.docDate})`
+        ))
+        const changed = yield* sql<{ id: string }>`INSERT INTO alegra_records
+            (kind, id, content, hash, read_at, updated_at, doc_date)
+          VALUES ${values}
+          ON CONFLICT (kind, id) DO UPDATE SET
+            content = excluded.content, hash = excluded.hash, read_at = excluded.read_at,
+            updated_at = excluded.updated_at, doc_date = excluded.doc_date, deleted_at = NULL
+          WHERE alegra_records.read_at < excluded.read_at
+            AND (alegra_records.hash <> excluded.hash OR alegra_records.deleted_at IS NOT NULL)
+          RETURNING id`
+        written += changed.length
       }
-      if (current.hash === row.hash) {
-        yield* sql`UPDATE alegra_records SET seen_at = ${seenAt} WHERE kind = ${row.kind} AND id = ${row.id}`
-        return "unchanged" as const
-      }
-      yield* sql`UPDATE alegra_records
-                 SET content = ${canonicalJson(row.content)}, hash = ${row.hash}, seen_at = ${seenAt}, updated_at = ${seenAt}
-                 WHERE kind = ${row.kind} AND id = ${row.id}`
-      return "updated" as const
+      return written
     })
 
   return {
+    /** The live record (None for a tombstone or an unknown record). */
     get: Effect.fn("Store.mirror.get")(function*(kind: Kind, id: string) {
-      const rows = yield* sql<RecordRow>`SELECT kind, id, content, hash, seen_at, updated_at
-                                         FROM alegra_records WHERE kind = ${kind} AND id = ${id}`
+      const rows = yield* sql`SELECT ${sql.literal(columns)} FROM alegra_records
+        WHERE kind = ${kind} AND id = ${id} AND deleted_at IS NULL`
       return Option.map(Option.fromNullable(rows[0]), toRow)
     }),
 
-    /** "unchanged" (same hash) only moves seen_at. */
-    upsert: Effect.fn("Store.mirror.upsert")(function*(
-      kind: Kind,
-      id: string,
-      content: unknown,
-      hash: string,
-      seenAt: number
-    ) {
-      return yield* wt(upsertOne({ kind, id, content, hash }, seenAt))
+    /** What the mirror knows of a record, tombstones included. */
+    state: Effect.fn("Store.mirror.state")(function*(kind: Kind, id: string) {
+      return yield* state(kind, id)
     }),
 
     /**
-     * A backfill page: every row and, when given, the cursor (the page's
-     * checkpoint) in ONE write transaction, so a crash never records a
-     * checkpoint past rows that were not written.
+     * Writes one observation of a live record, unless the mirror holds a copy read
+     * at the same time or later, or the same content (the engine plans first; the
+     * guard here also holds against another process). True when written.
      */
-    upsertMany: Effect.fn("Store.mirror.upsertMany")(function*(
-      rows: ReadonlyArray<MirrorInput>,
-      seenAt: number,
-      cursor?: CursorWrite
-    ) {
+    put: Effect.fn("Store.mirror.put")(function*(row: MirrorWrite) {
       const now = yield* Clock.currentTimeMillis
-      return yield* wt(Effect.gen(function*() {
-        const counts = { inserted: 0, updated: 0, unchanged: 0 }
-        for (const row of rows) {
-          counts[yield* upsertOne(row, seenAt)] += 1
-        }
-        if (cursor !== undefined) yield* writeCursor(sql, cursor, now)
-        return counts as UpsertCounts
-      }))
+      return (yield* wt(upsertRows([row], now))) > 0
     }),
 
-    /** True when the record was in the mirror. */
-    remove: Effect.fn("Store.mirror.remove")(function*(kind: Kind, id: string) {
-      const rows = yield* wt(sql<{ id: string }>`DELETE FROM alegra_records WHERE kind = ${kind} AND id = ${id} RETURNING id`)
+    /**
+     * Records that Alegra answered 404 at `readAt`: the record becomes a tombstone,
+     * or one is left for a record never seen, so that a page read before the delete
+     * cannot insert it afterwards. Not when the mirror holds a later read. True when
+     * written.
+     */
+    putTombstone: Effect.fn("Store.mirror.putTombstone")(function*(kind: Kind, id: string, readAt: number) {
+      const now = yield* Clock.currentTimeMillis
+      const rows = yield* wt(sql<{ id: string }>`INSERT INTO alegra_records
+          (kind, id, content, hash, read_at, updated_at, deleted_at)
+        VALUES (${kind}, ${id}, 'null', '', ${readAt}, ${now}, ${readAt})
+        ON CONFLICT (kind, id) DO UPDATE SET
+          deleted_at = excluded.deleted_at, read_at = excluded.read_at, updated_at = excluded.updated_at
+        WHERE alegra_records.read_at < excluded.read_at
+        RETURNING id`)
       return rows.length > 0
     }),
 
-    /** id -> hash of every record of a kind. */
+    /**
+     * A backfill page: its rows and, when given, the checkpoint in ONE write
+     * transaction, so a crash never records a checkpoint past rows that were not
+     * written. Nothing at all is written when no row changed and
+     * `cursorOnlyWithRows` is set: a re-run on an account in sync writes nothing.
+     * Returns how many rows were written.
+     */
+    writePage: Effect.fn("Store.mirror.writePage")(function*(
+      rows: ReadonlyArray<MirrorWrite>,
+      cursor?: CursorWrite,
+      options?: { readonly cursorOnlyWithRows?: boolean }
+    ) {
+      const now = yield* Clock.currentTimeMillis
+      return yield* wt(Effect.gen(function*() {
+        const written = yield* upsertRows(rows, now)
+        if (cursor !== undefined && (written > 0 || options?.cursorOnlyWithRows !== true)) {
+          yield* writeCursor(sql, cursor, now)
+        }
+        return written
+      }))
+    }),
+
+    /** id -> hash of every live record of a kind. */
     hashes: Effect.fn("Store.mirror.hashes")(function*(kind: Kind) {
-      const rows = yield* sql<{ id: string; hash: string }>`SELECT id, hash FROM alegra_records WHERE kind = ${kind}`
+      const rows = yield* sql<{ id: string; hash: string }>`SELECT id, hash FROM alegra_records
+        WHERE kind = ${kind} AND deleted_at IS NULL`
       return new Map(rows.map((row) => [row.id, row.hash] as const)) as ReadonlyMap<string, string>
     }),
 
-    /** Ids of a kind last seen strictly before `t` (a sweep that started at `t` did not see them: deleted in Alegra). */
-    idsSeenBefore: Effect.fn("Store.mirror.idsSeenBefore")(function*(kind: Kind, t: number) {
-      const rows = yield* sql<{ id: string }>`SELECT id FROM alegra_records WHERE kind = ${kind} AND seen_at < ${t} ORDER BY id`
+    /** Live records of a dated kind from `dateFrom` on (inclusive): id, hash and date only. */
+    datedHashes: Effect.fn("Store.mirror.datedHashes")(function*(kind: Kind, dateFrom: string) {
+      const rows = yield* sql<{ id: string; hash: string; doc_date: string }>`SELECT id, hash, doc_date FROM alegra_records
+        WHERE kind = ${kind} AND doc_date >= ${dateFrom} AND deleted_at IS NULL`
+      return rows.map((row) => ({ id: row.id, hash: row.hash, date: row.doc_date })) as ReadonlyArray<
+        { readonly id: string; readonly hash: string; readonly date: string }
+      >
+    }),
+
+    /** Ids of every live record of a kind. */
+    ids: Effect.fn("Store.mirror.ids")(function*(kind: Kind) {
+      const rows = yield* sql<{ id: string }>`SELECT id FROM alegra_records WHERE kind = ${kind} AND deleted_at IS NULL`
       return rows.map((row) => row.id) as ReadonlyArray<string>
     }),
 
-    /** Number of mirrored records of every kind (0 for kinds with none). */
+    /** Number of live records of every kind (0 for kinds with none). */
     counts: Effect.fn("Store.mirror.counts")(function*() {
-      const rows = yield* sql<{ kind: string; n: number }>`SELECT kind, count(*) AS n FROM alegra_records GROUP BY kind`
+      const rows = yield* sql<{ kind: string; n: number }>`SELECT kind, count(*) AS n FROM alegra_records
+        WHERE deleted_at IS NULL GROUP BY kind`
       const counts = Object.fromEntries(kinds.map((kind) => [kind, 0])) as Record<Kind, number>
       for (const row of rows) counts[row.kind as Kind] = row.n
       return counts as Readonly<Record<Kind, number>>
     }),
 
     list: Effect.fn("Store.mirror.list")(function*(kind: Kind) {
-      const rows = yield* sql<RecordRow>`SELECT kind, id, content, hash, seen_at, updated_at
-                                         FROM alegra_records WHERE kind = ${kind} ORDER BY id`
+      const rows = yield* sql`SELECT ${sql.literal(columns)} FROM alegra_records
+        WHERE kind = ${kind} AND deleted_at IS NULL ORDER BY id`
       return rows.map(toRow) as ReadonlyArray<MirrorRow>
+    }),
+
+    /** Deletes tombstones older than `before`; returns how many. */
+    pruneTombstones: Effect.fn("Store.mirror.pruneTombstones")(function*(before: number) {
+      const rows = yield* wt(sql<{ id: string }>`DELETE FROM alegra_records
+        WHERE deleted_at IS NOT NULL AND deleted_at < ${before} RETURNING id`)
+      return rows.length
     })
   }
 }

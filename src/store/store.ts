@@ -19,17 +19,21 @@
  * No network call ever runs inside it.
  */
 import { SqlClient } from "@effect/sql"
-import { Effect } from "effect"
+import { SqliteClient } from "@effect/sql-sqlite-node"
+import { Effect, Option } from "effect"
 import type { Kind } from "../../schema/index.js"
 import { type Conflicts, makeConflicts } from "./conflicts.js"
 import { type Cursor, type Cursors, makeCursors } from "./cursors.js"
 import { type DeadLetters, makeDeadLetters } from "./dead-letters.js"
 import { type Inbox, type InboxDepth, makeInbox } from "./inbox.js"
 import { type Intents, makeIntents } from "./intents.js"
+import { type Leases, makeLeases } from "./leases.js"
 import { type LinkCount, type Links, makeLinks } from "./links.js"
 import { makeMirror, type Mirror } from "./mirror.js"
+import { makeRateBudget } from "./rate-budget.js"
 import { makeSubscriptions, type Subscriptions } from "./subscriptions.js"
 import { makeWriteTransaction, type WriteTransaction } from "./transaction.js"
+import { makeUnreadable, type Unreadable } from "./unreadable.js"
 
 /** Everything `alegra-sync status` prints. */
 export interface StoreStatus {
@@ -42,14 +46,23 @@ export interface StoreStatus {
   readonly intentsPending: number
   readonly conflicts: number
   readonly cursors: ReadonlyArray<Cursor>
-  /** Recorded webhook subscriptions (all systems). */
+  /** This install's webhook subscriptions (all systems). */
   readonly subscriptions: number
+  /** Webhook deliveries kept because they could not be read. */
+  readonly unreadableDeliveries: number
+  readonly installId: string
 }
 
 export class Store extends Effect.Service<Store>()("alegra-sync/Store", {
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
+    const file = Option.match(yield* Effect.serviceOption(SqliteClient.SqliteClient), {
+      onNone: () => "(store)",
+      onSome: (client) => client.config.filename
+    })
     const writeTransaction: WriteTransaction = makeWriteTransaction(sql)
+    const meta = yield* sql<{ value: string }>`SELECT value FROM store_meta WHERE key = 'install_id'`
+    const installId = meta[0]?.value ?? ""
     const mirror: Mirror = makeMirror(sql, writeTransaction)
     const inbox: Inbox = makeInbox(sql, writeTransaction)
     const deadLetters: DeadLetters = makeDeadLetters(sql, writeTransaction)
@@ -57,7 +70,9 @@ export class Store extends Effect.Service<Store>()("alegra-sync/Store", {
     const links: Links = makeLinks(sql, writeTransaction)
     const intents: Intents = makeIntents(sql, writeTransaction)
     const conflicts: Conflicts = makeConflicts(sql, writeTransaction)
-    const subscriptions: Subscriptions = makeSubscriptions(sql, writeTransaction)
+    const subscriptions: Subscriptions = makeSubscriptions(sql, writeTransaction, installId)
+    const leases: Leases = makeLeases(sql, writeTransaction, file)
+    const unreadable: Unreadable = makeUnreadable(sql, writeTransaction)
 
     /** One consistent snapshot (a read-only transaction: no write lock needed). */
     const status = Effect.fn("Store.status")(function*() {
@@ -70,7 +85,9 @@ export class Store extends Effect.Service<Store>()("alegra-sync/Store", {
           intentsPending: (yield* intents.pending()).length,
           conflicts: yield* conflicts.count(),
           cursors: yield* cursors.list(),
-          subscriptions: yield* subscriptions.count()
+          subscriptions: yield* subscriptions.count(),
+          unreadableDeliveries: yield* unreadable.count(),
+          installId
         }
         return result
       }))
@@ -90,6 +107,13 @@ export class Store extends Effect.Service<Store>()("alegra-sync/Store", {
       intents,
       conflicts,
       subscriptions,
+      leases,
+      unreadable,
+      /** The shared Alegra request budget (the `RateBudget` port over this store). */
+      rateBudget: makeRateBudget(sql, writeTransaction),
+      /** Identifies this install (created with the store); webhook subscriptions belong to it. */
+      installId,
+      file,
       status
     } as const
   }),

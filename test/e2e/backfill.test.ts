@@ -97,7 +97,7 @@ describe("backfill under Alegra's rate limit", () => {
     sim.faults.rateLimit(1, { disguised: true })
     sim.faults.serverError(2, 503)
     const result = await runCliToEnd(["backfill", "--json", "--config", config.file], config.env)
-    expect(result.code).toBe(0)
+    expect(result.code, result.stderr).toBe(0)
     const summary = JSON.parse(result.stdout)
     expect(summary.rateLimited).toBe(3)
     expect(sim.stats.requests().length).toBeGreaterThan(50)

@@ -21,8 +21,8 @@ describe("the daemon (alegra-sync run) against the simulator", () => {
     if (subscription === undefined) throw new Error("no subscription")
     return subscription.url.startsWith("http") ? subscription.url : `http://${subscription.url}`
   }
-  const inboxRows = (source: string, kind: string, id: string) =>
-    count(config.storePath, "SELECT count(*) AS n FROM inbox WHERE source = ? AND kind = ? AND record_id = ?", source, kind, id)
+  const inboxRows = (system: string, kind: string, id: string) =>
+    count(config.storePath, "SELECT count(*) AS n FROM inbox WHERE system = ? AND kind = ? AND record_id = ?", system, kind, id)
   const health = () => fetch(`http://127.0.0.1:${config.port}/health`).then((r) => r.ok).catch(() => false)
 
   beforeAll(async () => {
@@ -91,7 +91,7 @@ describe("the daemon (alegra-sync run) against the simulator", () => {
     expect(inboxRows("alegra", "contact", contact.id)).toBe(before + 1)
   })
 
-  it("answers 404 to a wrong token, 200 to the handshake, 400 to malformed JSON, and records nothing for them", async () => {
+  it("answers 404 to a wrong token and 200 to the handshake, recording nothing for them", async () => {
     const url = webhookUrl()
     const rows = () => count(config.storePath, "SELECT count(*) AS n FROM inbox")
     const before = rows()
@@ -99,9 +99,6 @@ describe("the daemon (alegra-sync run) against the simulator", () => {
     const body = JSON.stringify({ subject: "edit-item", message: { item: { id: "1" } } })
     expect((await fetch(wrong, { method: "POST", body, headers: { "content-type": "application/json" } })).status).toBe(404)
     expect((await fetch(url, { method: "POST", body: "" })).status).toBe(200)
-    expect((await fetch(url, { method: "POST", body: "{not json", headers: { "content-type": "application/json" } })).status)
-      .toBe(400)
-    expect((await fetch(url, { method: "POST", body: JSON.stringify({ hello: "world" }) })).status).toBe(422)
     expect(rows()).toBe(before)
   })
 

@@ -39,7 +39,7 @@ describe("the sweep", () => {
     await waitFor("the sweep to find the lost change and the silent create", () =>
       (mirrorRecord(config.storePath, "contact", contact.id) as { email?: string })?.email === "nuevo-correo@cliente.co" &&
       mirrorRecord(config.storePath, "item", item.id) !== undefined, { timeoutMs: 30_000 })
-    expect(count(config.storePath, "SELECT count(*) AS n FROM inbox WHERE source = 'alegra-sweep' AND record_id = ?", contact.id))
+    expect(count(config.storePath, "SELECT count(*) AS n FROM inbox WHERE system = 'alegra' AND channel = 'sweep' AND record_id = ?", contact.id))
       .toBeGreaterThan(0)
 
     sim.faults.dropWebhooks(1)

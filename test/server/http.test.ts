@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { kinds } from "../../schema/index.js"
 import { storeLayer } from "../../src/cli/layers.js"
 import { resolveConfig, SyncConfig } from "../../src/config/index.js"
+import { Ingest } from "../../src/capture/ingest.js"
+import { Sweeper } from "../../src/capture/sweep.js"
 import { InboxWorker } from "../../src/engine/worker.js"
 import { Alegra, type AlegraPort, type ConnectorHealth } from "../../src/ports/alegra.js"
 import { HttpServerLive } from "../../src/server/http.js"
@@ -25,6 +27,7 @@ const notUsed = Effect.dieMessage("not used by the HTTP server test")
 const testAlegra: AlegraPort = {
   kinds,
   webhookEvents: [],
+  webhookKinds: [],
   listPage: () => notUsed,
   get: () => notUsed,
   subscriptions: { list: notUsed, create: () => notUsed, remove: () => notUsed },
@@ -51,7 +54,8 @@ describe("the HTTP server", () => {
     webhookToken = Redacted.value(config.server.webhookToken)
     const deps = Layer.mergeAll(storeLayer(storePath), Layer.succeed(Alegra, testAlegra), Layer.succeed(SyncConfig, config))
     const worker = InboxWorker.Default.pipe(Layer.provide(deps))
-    runtime = ManagedRuntime.make(HttpServerLive.pipe(Layer.provide(worker), Layer.provide(deps)))
+    const capture = Layer.mergeAll(Ingest.Default, Sweeper.Default).pipe(Layer.provide(worker), Layer.provide(deps))
+    runtime = ManagedRuntime.make(HttpServerLive.pipe(Layer.provide(capture), Layer.provide(worker), Layer.provide(deps)))
     await runtime.runtime()
     base = `http://127.0.0.1:${port}`
     await waitFor("the server", () => fetch(`${base}/health`).then(() => true, () => false))
@@ -72,7 +76,7 @@ describe("the HTTP server", () => {
       status: "ok",
       alegra: { state: "ok", lastSuccessAt: "2026-01-02T03:04:05.000Z", lastFailure: null, pausedUntil: null },
       store: "ok",
-      inbox: { pending: 0, due: 0, dead: 0 }
+      inbox: { pending: 0, due: 0, dead: 0, oldestDueMs: 0 }
     })
   })
 

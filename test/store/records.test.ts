@@ -178,10 +178,10 @@ describe("status and transactions", () => {
   it.effect("status gathers what `alegra-sync status` prints", () =>
     withStore(Effect.gen(function*() {
       const store = yield* Store
-      yield* store.mirror.upsert("invoice", "1", {}, "h", 0)
+      yield* store.mirror.put({ kind: "invoice", id: "1", json: "{}", hash: "h", docDate: null, readAt: 1 })
       yield* store.links.put({ system: "stripe", kind: "invoice", externalId: "in_1", alegraId: "1" })
-      yield* store.inbox.offer({ source: "alegra", kind: "invoice", recordId: "1", action: "updated", eventKey: "e" })
-      yield* store.inbox.offer({ source: "alegra", kind: "invoice", recordId: "2", action: "updated", eventKey: "e" })
+      yield* store.inbox.offer({ system: "alegra", channel: "webhook", kind: "invoice", recordId: "1", action: "updated", eventKey: "e" })
+      yield* store.inbox.offer({ system: "alegra", channel: "webhook", kind: "invoice", recordId: "2", action: "updated", eventKey: "e" })
       const [, dying] = yield* store.inbox.due(0, 10)
       yield* store.inbox.deadLetter(dying!.id, { _tag: "X", reason: "r", message: "m", status: null, code: null })
       yield* store.cursors.set("payments", { highWater: "9" })
@@ -191,23 +191,25 @@ describe("status and transactions", () => {
       expect(status).toEqual({
         mirror: expect.objectContaining({ invoice: 1, contact: 0 }),
         links: [{ system: "stripe", kind: "invoice", count: 1 }],
-        inbox: { pending: 1, due: 1, dead: 1 },
+        inbox: { pending: 1, due: 1, dead: 1, oldestDueMs: 0 },
         deadLetters: 1,
         intentsPending: 1,
         conflicts: 0,
         cursors: [{ name: "payments", value: { highWater: "9" }, updatedAt: 0 }],
-        subscriptions: 1
+        subscriptions: 1,
+        unreadableDeliveries: 0,
+        installId: expect.stringMatching(/^[0-9a-f-]{36}$/)
       })
     })))
 
   it.effect("store methods inside writeTransaction join it: all or nothing", () =>
     withStore(Effect.gen(function*() {
       const store = yield* Store
-      yield* store.inbox.offer({ source: "alegra", kind: "invoice", recordId: "1", action: "updated", eventKey: "e" })
+      yield* store.inbox.offer({ system: "alegra", channel: "webhook", kind: "invoice", recordId: "1", action: "updated", eventKey: "e" })
       const [row] = yield* store.inbox.due(0, 10)
       const recordAll = (fail: boolean) =>
         store.writeTransaction(Effect.gen(function*() {
-          yield* store.mirror.upsert("invoice", "1", { total: 1 }, "h1", 0)
+          yield* store.mirror.put({ kind: "invoice", id: "1", json: `{"total":1}`, hash: "h1", docDate: null, readAt: 1 })
           yield* store.links.put({ system: "stripe", kind: "invoice", externalId: "in_1", alegraId: "1" })
           const completed = yield* store.inbox.complete(row!.id, row!.generation)
           if (fail) return yield* Effect.fail("remote said no" as const)

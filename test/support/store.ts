@@ -21,13 +21,13 @@ export interface MirrorRow {
 export const mirrorRows = (file: string, kind?: string): Array<MirrorRow> =>
   readStore(file, (db) =>
     (kind === undefined
-      ? db.prepare("SELECT kind, id, content, hash FROM alegra_records").all()
-      : db.prepare("SELECT kind, id, content, hash FROM alegra_records WHERE kind = ?").all(kind) as Array<any>)
+      ? db.prepare("SELECT kind, id, content, hash FROM alegra_records WHERE deleted_at IS NULL").all()
+      : db.prepare("SELECT kind, id, content, hash FROM alegra_records WHERE kind = ? AND deleted_at IS NULL").all(kind) as Array<any>)
       .map((row: any) => ({ ...row, content: JSON.parse(row.content) })))
 
 export const mirrorRecord = (file: string, kind: string, id: string): unknown =>
   readStore(file, (db) => {
-    const row = db.prepare("SELECT content FROM alegra_records WHERE kind = ? AND id = ?").get(kind, id) as
+    const row = db.prepare("SELECT content FROM alegra_records WHERE kind = ? AND id = ? AND deleted_at IS NULL").get(kind, id) as
       | { content: string }
       | undefined
     return row === undefined ? undefined : JSON.parse(row.content)

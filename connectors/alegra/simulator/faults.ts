@@ -31,6 +31,16 @@ export interface AlegraSimulatorFaults {
   resetConnections(count: number): void
   /** The next `count` API responses are sent `ms` later (the request counts when it arrives). */
   slow(count: number, ms: number): void
+  /**
+   * The next `count` API requests that `match` are answered from the state as it is when
+   * they arrive, but the answer is held back until `releaseHeld()`: a read that was made
+   * before a change and reaches the client after it (for deterministic interleavings).
+   */
+  hold(count: number, match: (method: string, path: string) => boolean): void
+  /** Sends every held answer. */
+  releaseHeld(): void
+  /** How many answers are held right now. */
+  held(): number
   /** The next `count` webhook deliveries are never sent (and not logged as deliveries). */
   dropWebhooks(count: number): void
   /** The next `count` webhook deliveries are sent twice in a row. */
@@ -60,6 +70,8 @@ const checkCount = (count: number): number => {
 }
 
 export class Faults implements AlegraSimulatorFaults {
+  private readonly holds: Array<{ remaining: number; readonly match: (method: string, path: string) => boolean }> = []
+  private readonly heldAnswers: Array<() => void> = []
   private readonly responses: Array<Counted<ResponseFault>> = []
   private readonly delays: Array<Counted<number>> = []
   private readonly deliveries: Array<Counted<DeliveryFault>> = []
@@ -81,6 +93,27 @@ export class Faults implements AlegraSimulatorFaults {
     if (!(ms >= 0)) throw new RangeError(`delay must be >= 0 ms, got ${ms}`)
     this.push(this.delays, ms, count)
   }
+  hold(count: number, match: (method: string, path: string) => boolean): void {
+    if (checkCount(count) > 0) this.holds.push({ remaining: count, match })
+  }
+  releaseHeld(): void {
+    for (const release of this.heldAnswers.splice(0)) release()
+  }
+  held(): number {
+    return this.heldAnswers.length
+  }
+  /** Whether this request's answer is to be held (consumes one hold). */
+  takeHold(method: string, path: string): boolean {
+    const hold = this.holds.find((h) => h.match(method, path))
+    if (hold === undefined) return false
+    hold.remaining -= 1
+    if (hold.remaining <= 0) this.holds.splice(this.holds.indexOf(hold), 1)
+    return true
+  }
+  /** Waits for `releaseHeld`. */
+  waitForRelease(): Promise<void> {
+    return new Promise((resolve) => this.heldAnswers.push(resolve))
+  }
   dropWebhooks(count: number): void {
     this.push(this.deliveries, { kind: "drop" }, count)
   }
@@ -91,6 +124,8 @@ export class Faults implements AlegraSimulatorFaults {
     this.push(this.deliveries, { kind: "reorder", maxHoldMs: options.maxHoldMs ?? 1000 }, count)
   }
   clear(): void {
+    this.holds.length = 0
+    this.releaseHeld()
     this.responses.length = 0
     this.delays.length = 0
     this.deliveries.length = 0

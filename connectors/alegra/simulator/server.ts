@@ -147,6 +147,7 @@ export const createApiServer = (deps: ServerDeps): { server: Server; timers: Set
     const rate = deps.limiter.hit(at)
     const delayMs = deps.faults.takeDelay()
     const fault = rate.allowed ? deps.faults.takeResponse() : undefined
+    const hold = deps.faults.takeHold(method, path)
 
     const record = (status: number, faultName?: RequestRecord["fault"]): void =>
       deps.stats.recordRequest(
@@ -204,7 +205,14 @@ export const createApiServer = (deps: ServerDeps): { server: Server; timers: Set
       }
       if (raw instanceof AlegraSimulatorError) return send(errorAnswer(raw))
       try {
-        send(await route(method, url, raw))
+        const answer = await route(method, url, raw)
+        if (hold) {
+          // The answer as the state was on arrival, whatever changes while it is held.
+          const snapshot: Answer = JSON.parse(JSON.stringify(answer))
+          await deps.faults.waitForRelease()
+          return send(snapshot)
+        }
+        send(answer)
       } catch (e) {
         if (e instanceof AlegraSimulatorError) send(errorAnswer(e))
         else send({ status: 500, body: { code: Code.serverError, message: `${MESSAGES.serverError} (${String(e)})` } })

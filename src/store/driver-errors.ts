@@ -5,9 +5,9 @@
  * creating its folder …), so that the user never sees SQLite's stack trace.
  */
 import { Cause, Chunk, Effect, Predicate } from "effect"
-import { StoreError } from "../store/errors.js"
+import { StoreError } from "./errors.js"
 
-interface DriverFailure {
+export interface DriverFailure {
   readonly code: string
   readonly message: string
 }
