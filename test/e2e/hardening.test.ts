@@ -118,6 +118,9 @@ describe("one daemon per store; subscriptions belong to their install", () => {
     expect(second.stderr).not.toMatch(/\n\s+at /)
     expect(sim.admin.subscriptions().map((s) => s.id).sort()).toEqual(subscriptions)
     expect(await healthy(config)).toBe(true)
+    // `status` says who holds the store.
+    const status = await runCliToEnd(["status", "--config", config.file], config.env)
+    expect(status.stdout).toMatch(new RegExp(`daemon: +running \\(pid ${first.child.pid} on `))
   })
 
   it("a daemon killed with SIGKILL does not keep the store: the next one starts at once, with the same 12 webhooks", async () => {
