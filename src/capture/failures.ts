@@ -7,7 +7,10 @@ export const describeCause = (cause: Cause.Cause<unknown>): string => {
   if (error instanceof AlegraError) {
     return `Alegra ${error.method} ${error.path}: ${error.reason}${error.status === null ? "" : ` ${error.status}`} ${error.message}`
   }
-  if (error instanceof Error) return `${error.name === "Error" ? "" : `${error.name}: `}${error.message}`.split("\n")[0]!
+  if (error instanceof Error) {
+    const generic = error.name === "Error" || error.name === "RuntimeException" || error.name === "UnknownException"
+    return `${generic ? "" : `${error.name}: `}${error.message}`.split("\n")[0]!
+  }
   return String(error).split("\n")[0]!
 }
 

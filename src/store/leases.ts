@@ -75,6 +75,13 @@ export const makeLeases = (sql: SqlClient.SqlClient, wt: WriteTransaction, file:
       return yield* read(name)
     }),
 
+    /** Leases held now (not expired), by name. */
+    held: Effect.fn("Store.leases.held")(function*() {
+      const now = yield* Clock.currentTimeMillis
+      const rows = yield* sql`SELECT * FROM leases WHERE expires_at > ${now} ORDER BY name`
+      return rows.map(decodeLease) as ReadonlyArray<Lease>
+    }),
+
     /**
      * Takes the lease for `ttlMs`, or fails with StoreError "in-use" naming who holds
      * it and what to do. `what` says what the lease guards, for that message.

@@ -27,7 +27,7 @@ import { type Cursor, type Cursors, makeCursors } from "./cursors.js"
 import { type DeadLetters, makeDeadLetters } from "./dead-letters.js"
 import { type Inbox, type InboxDepth, makeInbox } from "./inbox.js"
 import { type Intents, makeIntents } from "./intents.js"
-import { type Leases, makeLeases } from "./leases.js"
+import { type Lease, type Leases, makeLeases } from "./leases.js"
 import { type LinkCount, type Links, makeLinks } from "./links.js"
 import { makeMirror, type Mirror } from "./mirror.js"
 import { makeRateBudget } from "./rate-budget.js"
@@ -50,6 +50,8 @@ export interface StoreStatus {
   readonly subscriptions: number
   /** Webhook deliveries kept because they could not be read. */
   readonly unreadableDeliveries: number
+  /** Who holds the store now: the daemon, a backfill (leases not expired). */
+  readonly leases: ReadonlyArray<Lease>
   readonly installId: string
 }
 
@@ -87,6 +89,7 @@ export class Store extends Effect.Service<Store>()("alegra-sync/Store", {
           cursors: yield* cursors.list(),
           subscriptions: yield* subscriptions.count(),
           unreadableDeliveries: yield* unreadable.count(),
+          leases: yield* leases.held(),
           installId
         }
         return result

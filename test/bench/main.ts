@@ -8,7 +8,7 @@
  *   npm run bench -- --quick           # smaller accounts, shorter loads
  *   npm run -s bench -- --json         # the figures as JSON on stdout (progress on stderr; -s keeps npm's banner out)
  *   npm run bench -- --real-limit      # adds a backfill at Alegra's real limit, 150/60 s (~12 minutes)
- *   npm run bench -- --only startup,backfill,daemon,ingest,rate-limit,real-limit
+ *   npm run bench -- --only startup,backfill,daemon,ingest,rate-limit,beside,real-limit
  *   npm run bench -- --burst-rate 500  # deliveries per second of the inbox-age burst (default 500)
  */
 import { execFileSync } from "node:child_process"
@@ -17,6 +17,7 @@ import { parseArgs } from "node:util"
 import { removeTempDirs, repoRoot } from "../support/process.js"
 import { type Account, startAccount } from "./account.js"
 import { backfillFigures, measureBackfill, measureRerun, runBackfill } from "./backfill.js"
+import { measureBeside } from "./beside.js"
 import { measureDaemon } from "./daemon.js"
 import { measureBurst, measureIngest } from "./ingest.js"
 import { cliBin } from "./processes.js"
@@ -24,7 +25,7 @@ import { measureRealLimit, measureShortWindow } from "./rate-limit.js"
 import { Recorder, summaryTable } from "./report.js"
 import { measureHelp } from "./startup.js"
 
-const sections = ["startup", "backfill", "daemon", "ingest", "rate-limit", "real-limit"] as const
+const sections = ["startup", "backfill", "daemon", "ingest", "rate-limit", "beside", "real-limit"] as const
 type SectionName = (typeof sections)[number]
 
 const { values } = parseArgs({
@@ -50,8 +51,8 @@ if (unknown.length > 0 || !(burstRate > 0)) {
 const has = (s: SectionName) => only.includes(s)
 
 const plan = values.quick
-  ? { small: 1_000, large: 5_000, rateLimit: 15_000, helpRuns: 3, followRuns: 2, ingestMs: 4_000, burstMs: 5_000 }
-  : { small: 5_000, large: 50_000, rateLimit: 30_000, helpRuns: 5, followRuns: 3, ingestMs: 10_000, burstMs: 15_000 }
+  ? { small: 1_000, large: 5_000, rateLimit: 15_000, beside: 1_500, helpRuns: 3, followRuns: 2, ingestMs: 4_000, burstMs: 5_000 }
+  : { small: 5_000, large: 50_000, rateLimit: 30_000, beside: 5_000, helpRuns: 5, followRuns: 3, ingestMs: 10_000, burstMs: 15_000 }
 const realLimitRecords = 50_000
 /** The simulator's limit where the limit is not what is measured: 1,000 requests per second. */
 const fast = 60_000
@@ -107,6 +108,7 @@ try {
   }
 
   if (has("rate-limit")) await measureShortWindow(r, { records: plan.rateLimit })
+  if (has("beside")) await measureBeside(r, { records: plan.beside, limit: 30, windowSeconds: 3, editsPerSecond: 3 })
   if (has("real-limit")) await measureRealLimit(r, { records: realLimitRecords })
 } catch (error) {
   failed = true

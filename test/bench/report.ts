@@ -8,7 +8,8 @@ export const Section = {
   reruns: "4 re-runs",
   ingest: "5 ingest",
   rateLimit: "6 rate limit",
-  realLimit: "7 real limit"
+  realLimit: "7 real limit",
+  beside: "8 beside the daemon"
 } as const
 
 export type Comparison = "<" | "<=" | ">=" | "="

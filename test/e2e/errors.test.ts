@@ -1,4 +1,5 @@
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs"
+import Database from "better-sqlite3"
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { createServer, type Server } from "node:net"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -143,4 +144,30 @@ describe("clear errors and exit codes", () => {
       await new Promise((resolve) => holder.close(resolve))
     }
   })
+
+  it("exits 2 with one line for a store written by a newer version, and leaves it untouched", async () => {
+    const config = await writeConfig({ alegraUrl: sim.url, email, token })
+    // A store this version made, then marked as migrated by a later release.
+    expect((await runCliToEnd(["status", "--config", config.file], config.env, 30_000)).code).toBe(0)
+    const db = new Database(config.storePath)
+    db.prepare("INSERT INTO effect_sql_migrations (migration_id, name) VALUES (99, 'from_the_future')").run()
+    db.close()
+    const before = readFileSync(config.storePath)
+    for (const command of ["status", "backfill", "run"]) {
+      const result = await runCliToEnd([command, "--config", config.file], config.env, 30_000)
+      expect(result.code, command).toBe(2)
+      expect(oneLine(result.stderr), command).toMatch(/was written by a newer alegra-sync \(schema 99; this version knows up to \d+\) — upgrade alegra-sync/)
+    }
+    expect(Buffer.compare(new Uint8Array(readFileSync(config.storePath)), new Uint8Array(before))).toBe(0)
+  })
+
+  it("fails at once with one line for a store under /proc, instead of hanging (and ignoring SIGTERM)", async () => {
+    const config = await writeConfig({ alegraUrl: sim.url, email, token, storePath: "/proc/alegra-sync/store.db" })
+    const started = Date.now()
+    const result = await runCliToEnd(["status", "--config", config.file], config.env, 20_000)
+    expect(result.code).toBe(1)
+    expect(oneLine(result.stderr)).toMatch(/cannot keep the store at \/proc\/alegra-sync\/store\.db: .* — set store\.path/)
+    expect(Date.now() - started).toBeLessThan(10_000)
+  })
 })
+

@@ -118,6 +118,9 @@ describe("one daemon per store; subscriptions belong to their install", () => {
     expect(second.stderr).not.toMatch(/\n\s+at /)
     expect(sim.admin.subscriptions().map((s) => s.id).sort()).toEqual(subscriptions)
     expect(await healthy(config)).toBe(true)
+    // `status` says who holds the store.
+    const status = await runCliToEnd(["status", "--config", config.file], config.env)
+    expect(status.stdout).toMatch(new RegExp(`daemon: +running \\(pid ${first.child.pid} on `))
   })
 
   it("a daemon killed with SIGKILL does not keep the store: the next one starts at once, with the same 12 webhooks", async () => {
@@ -261,5 +264,36 @@ describe("webhook deliveries the daemon cannot read", () => {
       expect(count(config.storePath, "SELECT count(*) AS n FROM inbox WHERE kind = ? AND record_id = ? AND channel = 'webhook'", kind, id))
         .toBeGreaterThanOrEqual(1)
     }
+  })
+})
+
+describe("/health follows the connection to Alegra", () => {
+  let sim: AlegraSimulator
+  let config: TestConfig
+  beforeAll(async () => {
+    sim = await startAlegraSimulator({ email, token, requestsPerMinute: 6000 })
+    seedAccount(sim, presets.small)
+    config = await writeConfig({ alegraUrl: sim.url, email, token, polling: { paymentsSeconds: 1, sweepMinutes: 600 } })
+  })
+  afterAll(() => sim?.close())
+
+  const health = async () => {
+    const response = await fetch(`http://127.0.0.1:${config.port}/health`)
+    return { status: response.status, body: await response.json() as { status: string; alegra: { state: string } } }
+  }
+
+  it("answers 503 while Alegra refuses the token, and 200 again once it takes it", async () => {
+    const daemon = start(config)
+    await waitFor("the daemon following changes", () => following(daemon), { timeoutMs: 60_000 })
+    expect(await health()).toMatchObject({ status: 200, body: { alegra: { state: "ok" } } })
+    // The token is revoked in Alegra while the daemon runs: its next poll is refused.
+    sim.admin.setToken("a-token-nobody-has")
+    await waitFor("/health to say the credentials fail", async () => (await health()).status === 503)
+    expect((await health()).body).toMatchObject({ status: "failing", alegra: { state: "auth-failing" } })
+    expect(JSON.stringify((await health()).body)).not.toContain(token)
+    sim.admin.setToken(token)
+    await waitFor("/health to recover", async () => (await health()).status === 200, { timeoutMs: 30_000 })
+    // One line per failure kind, no stack traces, however many polls failed meanwhile.
+    expect(daemon.output().stderr).not.toMatch(/\n\s+at /)
   })
 })

@@ -198,6 +198,7 @@ describe("status and transactions", () => {
         cursors: [{ name: "payments", value: { highWater: "9" }, updatedAt: 0 }],
         subscriptions: 1,
         unreadableDeliveries: 0,
+        leases: [],
         installId: expect.stringMatching(/^[0-9a-f-]{36}$/)
       })
     })))

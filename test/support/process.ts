@@ -156,12 +156,14 @@ export const writeConfig = async (options: {
   readonly webhooks?: boolean
   readonly polling?: Record<string, number>
   readonly dir?: string
+  /** Where the store goes (default: ./store/alegra-sync.db beside the config). */
+  readonly storePath?: string
 }): Promise<TestConfig> => {
   const dir = options.dir ?? tempDir("e2e")
   const port = await freePort()
   const file = path.join(dir, "sync.config.ts")
   const config = {
-    store: { path: "./store/alegra-sync.db" },
+    store: { path: options.storePath ?? "./store/alegra-sync.db" },
     server: { port, publicUrl: `http://127.0.0.1:${port}` },
     alegra: {
       email: options.email,
@@ -175,5 +177,5 @@ export const writeConfig = async (options: {
     worker: { maxAttempts: 4, concurrency: 2 }
   }
   writeFileSync(file, `export default ${JSON.stringify(config, null, 2)}\n`)
-  return { dir, file, storePath: path.join(dir, "store/alegra-sync.db"), port, env: { ALEGRA_TOKEN: options.token } }
+  return { dir, file, storePath: path.resolve(dir, options.storePath ?? "store/alegra-sync.db"), port, env: { ALEGRA_TOKEN: options.token } }
 }
