@@ -44,7 +44,7 @@ import { type Direction, type FieldConflict, planSync, type SyncPlan } from "./p
 import { fieldsOf, isSynced, type Projection, project } from "./projection.js"
 import { type SystemSettings, systemSettings } from "./settings.js"
 
-/** What syncing a pair did. */
+/** What syncing a pair did. `Linked` and `Synced` recorded `within` with the pair; the others recorded nothing. */
 export type PairOutcome =
   | { readonly _tag: "Linked"; readonly alegraId: string; readonly created: boolean; readonly conflicts: number }
   | { readonly _tag: "Synced"; readonly alegraId: string; readonly toAlegra: number; readonly toSystem: number; readonly conflicts: number }
@@ -250,7 +250,8 @@ export class SyncEngine extends Effect.Service<SyncEngine>()("alegra-sync/SyncEn
       translated: CanonicalRecord,
       observed: Observation,
       settings: SystemSettings,
-      connector: ConnectorPort
+      connector: ConnectorPort,
+      within: Effect.Effect<unknown, SqlError> | undefined
     ) => {
       const kind = external.kind
       const externalId = external.record.id
@@ -315,7 +316,8 @@ export class SyncEngine extends Effect.Service<SyncEngine>()("alegra-sync/SyncEn
           intent,
           conflicts: [...plan.conflicts, ...totals],
           resolution: created ? "created" : `matched by ${Option.getOrThrow(found).key._tag}`,
-          readAt: observed.readAt
+          readAt: observed.readAt,
+          within
         })
         return {
           _tag: "Linked",
@@ -418,8 +420,11 @@ export class SyncEngine extends Effect.Service<SyncEngine>()("alegra-sync/SyncEn
       readonly conflicts: ReadonlyArray<FieldConflict>
       readonly resolution: string
       readonly readAt: number
+      /** Recorded in the same transaction (the inbox row's completion). */
+      readonly within?: Effect.Effect<unknown, SqlError> | undefined
     }) =>
       store.writeTransaction(Effect.gen(function*() {
+        if (input.within !== undefined) yield* input.within
         const kind = input.external.kind
         const externalProjection = project(input.translated)
         const alegraProjection = project(input.alegra)
@@ -459,7 +464,8 @@ export class SyncEngine extends Effect.Service<SyncEngine>()("alegra-sync/SyncEn
       link: Link,
       external: CanonicalRecord,
       translated: CanonicalRecord,
-      settings: SystemSettings
+      settings: SystemSettings,
+      within: Effect.Effect<unknown, SqlError> | undefined
     ) =>
       Effect.gen(function*() {
         const kind = external.kind
@@ -498,7 +504,8 @@ export class SyncEngine extends Effect.Service<SyncEngine>()("alegra-sync/SyncEn
           role: link.role,
           conflicts: [...plan.conflicts, ...applied.stampedConflicts],
           resolution: "synced",
-          readAt: Date.now()
+          readAt: Date.now(),
+          within
         })
         return {
           _tag: "Synced",
@@ -533,8 +540,17 @@ export class SyncEngine extends Effect.Service<SyncEngine>()("alegra-sync/SyncEn
 
     // -------------------------------------------------------------------------------------
 
-    /** Syncs one record of `system` with its Alegra record (see the module comment). */
-    const syncPair = (system: System, kind: Kind, externalId: string): Effect.Effect<PairOutcome, SyncFailure> =>
+    /**
+     * Syncs one record of `system` with its Alegra record (see the module comment).
+     * `within` is recorded in the same transaction as the pair (the inbox row's
+     * completion), when anything is recorded; the outcome says whether it was.
+     */
+    const syncPair = (
+      system: System,
+      kind: Kind,
+      externalId: string,
+      within?: Effect.Effect<unknown, SqlError>
+    ): Effect.Effect<PairOutcome, SyncFailure> =>
       lock(`pair:${system}:${kind}:${externalId}`, Effect.gen(function*() {
         const connector = yield* connectorOf(system)
         const settings = settingsOf(system)
@@ -552,8 +568,8 @@ export class SyncEngine extends Effect.Service<SyncEngine>()("alegra-sync/SyncEn
         }
         const translated = yield* translate(system, external, settings)
         return Option.isNone(link)
-          ? yield* linkNew(system, external, translated, observed, settings, connector)
-          : yield* syncLinked(system, connector, link.value, external, translated, settings)
+          ? yield* linkNew(system, external, translated, observed, settings, connector, within)
+          : yield* syncLinked(system, connector, link.value, external, translated, settings, within)
       }))
 
     /**
@@ -603,20 +619,6 @@ export class SyncEngine extends Effect.Service<SyncEngine>()("alegra-sync/SyncEn
       return { linked, abandoned }
     })
 
-    /** The inbox rows an Alegra change gives: one per record linked to it, in every system. */
-    const fanOut = (kind: Kind, alegraId: string, hash: string) =>
-      Effect.gen(function*() {
-        const links = yield* store.links.ofAlegra(kind, alegraId)
-        return links.map((link) => ({
-          system: link.system,
-          kind,
-          recordId: link.externalId,
-          channel: "fanout" as const,
-          action: "changed" as const,
-          eventKey: `alegra:${kind}:${alegraId}:${hash}`
-        }))
-      })
-
-    return { syncPair, resolveIntents, fanOut } as const
+    return { syncPair, resolveIntents } as const
   })
 }) {}
