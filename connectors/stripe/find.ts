@@ -162,7 +162,7 @@ export const makeFind = (client: StripeClient, records: Records) => {
 
   const byName = <T extends { readonly id: string; readonly name?: string | null; readonly metadata: Stripe.Metadata | null }>(resource: Resource<T>, name: string) => {
     const same = (t: T) => normalisedName(t.name ?? "") === normalisedName(name)
-    return Effect.flatMap(search(resource, `name:${quoted(name)}`), (hits) => firstFresh(resource, hits.filter(same).map((h) => h.id), same))
+    return Effect.flatMap(search(resource, `name:${quoted(normalisedName(name))}`), (hits) => firstFresh(resource, hits.filter(same).map((h) => h.id), same))
   }
 
   return (kind: Kind, key: NaturalKey): Effect.Effect<Option.Option<CanonicalRecord>, ConnectorError> => {
