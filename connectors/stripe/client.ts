@@ -44,8 +44,8 @@ export interface StripeClient {
 const requests = Metric.counter("stripe_requests_total", { description: "Requests sent to Stripe, by method and outcome" })
 const rateLimited = Metric.counter("stripe_rate_limited_total", { description: "Stripe answers that were a 429" })
 
-/** First pause after a 429, doubled on each one in a row up to the cap. */
-const FIRST_PAUSE_MS = 500
+/** First pause after a 429 (Stripe counts requests per second), doubled on each one in a row up to the cap. */
+const FIRST_PAUSE_MS = 1_000
 const MAX_PAUSE_MS = 4_000
 
 export const makeStripeClient = (options: ResolvedOptions): Effect.Effect<StripeClient, never, Scope.Scope> =>
@@ -110,11 +110,12 @@ export const makeStripeClient = (options: ResolvedOptions): Effect.Effect<Stripe
             yield* Metric.increment(rateLimited)
             const now = yield* Clock.currentTimeMillis
             firstLimitedAt ??= now
-            const jitter = yield* Random.nextIntBetween(0, 250)
-            if (now + pauseMs - firstLimitedAt <= options.maxRateLimitWaitMs) {
+            const left = options.maxRateLimitWaitMs - (now - firstLimitedAt)
+            if (left > 0) {
+              const pause = Math.min(left, pauseMs + (yield* Random.nextIntBetween(0, 250)))
               // Every request waits: Stripe counts the account, not this request.
-              yield* health.pause(now + pauseMs + jitter)
-              yield* Effect.logDebug(`Stripe answered 429 to ${request.method} ${request.path}: pausing ${pauseMs + jitter} ms`)
+              yield* health.pause(now + pause)
+              yield* Effect.logDebug(`Stripe answered 429 to ${request.method} ${request.path}: pausing ${pause} ms`)
               pauseMs = Math.min(MAX_PAUSE_MS, pauseMs * 2)
               continue
             }

@@ -18,7 +18,7 @@ import { makeWrite } from "./write.js"
  */
 export const makeStripeConnector = (options: StripeConnectorOptions): Effect.Effect<ConnectorPort, never, Scope.Scope> =>
   Effect.gen(function*() {
-    const resolved = yield* Effect.try(() => resolveOptions(options)).pipe(Effect.orDie)
+    const resolved = yield* Effect.sync(() => resolveOptions(options))
     const client = yield* makeStripeClient(resolved)
     const records = makeRecords(client, resolved.paymentMethods)
     return {

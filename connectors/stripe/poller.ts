@@ -71,21 +71,25 @@ export const makeEventsPoller = (client: StripeClient, everyMs: number): Poller 
       return Option.some(read)
     })
 
-  /** Every event Stripe still has from `created` on (seconds), oldest first. */
+  /**
+   * Every event Stripe still has from `created` on (seconds), oldest first. Unbounded: newest-first
+   * paging by time reaches the oldest last. It runs only when there was no event at the first run
+   * or the cursor event expired.
+   */
   const since = (created: number) =>
     Effect.gen(function*() {
-      const read: Array<Stripe.Event> = []
+      const pages: Array<ReadonlyArray<Stripe.Event>> = []
       let startingAfter: string | undefined
       for (;;) {
         const page = yield* list(
           { created: { gte: created }, ...(startingAfter === undefined ? {} : { starting_after: startingAfter }) },
           `/v1/events?created[gte]=${created}`
         )
-        read.push(...page.data)
+        pages.push(page.data)
         if (!page.has_more || page.data.length === 0) break
         startingAfter = page.data[page.data.length - 1]!.id
       }
-      return read.reverse()
+      return pages.flat().reverse()
     })
 
   const resume = (events: ReadonlyArray<Stripe.Event>, cursor: Cursor): PollResult => {
