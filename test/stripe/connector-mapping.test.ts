@@ -4,40 +4,25 @@
  * credit notes that cover them, listing page by page.
  */
 import { Option, Stream } from "effect"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import type { CanonicalRecord, Kind } from "../../schema/index.js"
-import { nitCheckDigit, presets, rutCheckDigit, seedAccount, type SeedSummary, type StripeSimulator } from "../../connectors/stripe/simulator/index.js"
-import type { ConnectorPort } from "../../src/ports/connector.js"
-import { connect, type Connected, failureOf, run } from "./connector-support.js"
-import { client, start, Stripe } from "./support.js"
+import { nitCheckDigit, presets, rutCheckDigit, seedAccount } from "../../connectors/stripe/simulator/index.js"
+import { connect, failureOf, run, suite } from "./connector-support.js"
+import { start, Stripe } from "./support.js"
 
-let sim: StripeSimulator
-let seed: SeedSummary
-let connected: Connected
-let connector: ConnectorPort
+const t = suite()
 
-beforeAll(async () => {
-  sim = await start()
-  seed = seedAccount(sim, presets.demo)
-  connected = await connect(sim)
-  connector = connected.connector
-})
-afterAll(async () => {
-  await connected?.close()
-  await sim?.close()
-})
-
-const read = async (kind: Kind, id: string) => (await run(connector.read(kind, id))).record
+const read = async (kind: Kind, id: string) => (await run(t.connector.read(kind, id))).record
 const record = async (kind: Kind, id: string): Promise<CanonicalRecord["record"]> => Option.getOrThrow(await read(kind, id)).record
 const utcDay = (unixSeconds: number) => new Date(unixSeconds * 1000).toISOString().slice(0, 10)
-const invoices = () => sim.admin.list("invoice")
+const invoices = () => t.sim.admin.list("invoice")
 const invoiceOf = (customer: string, status: string) => invoices().filter((i) => i.customer === customer && i.status === status)
-const all = async (kind: Kind) => (await run(Stream.runCollect(connector.list(kind)))).pipe((c) => [...c].flatMap((p) => p.records))
+const all = async (kind: Kind) => (await run(Stream.runCollect(t.connector.list(kind)))).pipe((c) => [...c].flatMap((p) => p.records))
 
 describe("customers → contacts", () => {
   it("maps name, email, phone, address and the tax id as the Alegra identification, NIT and RUT check digits apart", async () => {
-    expect(await record("contact", seed.customers.mx)).toEqual({
-      id: seed.customers.mx,
+    expect(await record("contact", t.seed.customers.mx)).toEqual({
+      id: t.seed.customers.mx,
       name: "Comercializadora del Bajío S.A. de C.V.",
       identification: { type: "RFC", number: "CBA0102031X5", dv: null },
       email: "compras@bajio-comercial.mx",
@@ -47,16 +32,16 @@ describe("customers → contacts", () => {
       status: "active",
       address: { street: "Av. Constituyentes 120", city: "Querétaro", region: "QRO", country: "MX", postalCode: "76000" }
     })
-    expect(await record("contact", seed.customers.co)).toMatchObject({
+    expect(await record("contact", t.seed.customers.co)).toMatchObject({
       identification: { type: "NIT", number: "900.123.456", dv: String(nitCheckDigit("900123456")) },
       address: { street: "Carrera 7 # 71-21", city: "Bogotá", region: null, country: "CO", postalCode: "110231" }
     })
-    expect(await record("contact", seed.customers.cl)).toMatchObject({ identification: { type: "RUT", number: "76.543.210", dv: rutCheckDigit("76543210") } })
-    expect(await record("contact", seed.customers.us)).toMatchObject({ identification: { type: "EIN", number: "12-3456789", dv: null }, phone: null })
+    expect(await record("contact", t.seed.customers.cl)).toMatchObject({ identification: { type: "RUT", number: "76.543.210", dv: rutCheckDigit("76543210") } })
+    expect(await record("contact", t.seed.customers.us)).toMatchObject({ identification: { type: "EIN", number: "12-3456789", dv: null }, phone: null })
   })
 
   it("prefers the tax id of the customer's country, names a nameless customer by its email, and reads a deleted one as gone", async () => {
-    const dr = sim.admin.createCustomer({
+    const dr = t.sim.admin.createCustomer({
       email: "pagos@caribe.do",
       address: { country: "DO", line1: "Av. Winston Churchill 93", line2: "Piso 4" },
       tax_id_data: [{ type: "us_ein", value: "98-7654321" }, { type: "do_rcn", value: "131246799" }]
@@ -66,7 +51,7 @@ describe("customers → contacts", () => {
       identification: { type: "RNC", number: "131246799", dv: null },
       address: { street: "Av. Winston Churchill 93, Piso 4", city: null, country: "DO" }
     })
-    sim.admin.request("DELETE", `/v1/customers/${dr.id}`)
+    t.sim.admin.request("DELETE", `/v1/customers/${dr.id}`)
     expect(await read("contact", dr.id)).toEqual(Option.none())
     expect(await read("contact", "cus_NeverIssued0000")).toEqual(Option.none())
   })
@@ -82,7 +67,7 @@ describe("products → items", () => {
     expect(byRef["CAP-PRES"]).toMatchObject({ price: "180000" })
     expect(byRef["HOST-MES"]).toMatchObject({ price: "49" })
 
-    const kwd = await client(sim).products.create({
+    const kwd = await t.stripe.products.create({
       name: "Servicio",
       description: "Mensual",
       metadata: { sat_product_key: "81111500" },
@@ -102,16 +87,16 @@ describe("products → items", () => {
   })
 
   it("reads a product without a price at 0, an archived one as inactive, and a deleted one as gone", async () => {
-    const bare = sim.admin.createProduct({ name: "Sin precio", active: false })
+    const bare = t.sim.admin.createProduct({ name: "Sin precio", active: false })
     expect(await record("item", bare.id)).toMatchObject({ price: "0", status: "inactive" })
-    sim.admin.request("DELETE", `/v1/products/${bare.id}`)
+    t.sim.admin.request("DELETE", `/v1/products/${bare.id}`)
     expect(await read("item", bare.id)).toEqual(Option.none())
   })
 })
 
 describe("invoices", () => {
   it("maps a paid MXN invoice: number, finalization day, lines with product, unit price, taxes and total, closed with nothing due", async () => {
-    const [paid] = invoiceOf(seed.customers.mx, "paid")
+    const [paid] = invoiceOf(t.seed.customers.mx, "paid")
     const iva = paid!.default_tax_rates[0] as { id: string }
     const products = paid!.lines.data.map((l) => l.pricing!.price_details!.product)
     expect(await record("invoice", paid!.id)).toEqual({
@@ -120,7 +105,7 @@ describe("invoices", () => {
       date: utcDay(paid!.status_transitions.finalized_at!),
       dueDate: null,
       status: "closed",
-      contactId: seed.customers.mx,
+      contactId: t.seed.customers.mx,
       currency: "MXN",
       lines: [
         { itemId: products[0], accountId: null, description: "Consultoría contable (hora)", quantity: "6", price: "1500", discount: "0", taxIds: [iva.id], total: "10440" },
@@ -134,37 +119,37 @@ describe("invoices", () => {
   })
 
   it("maps COP and CLP (zero-decimal, tax included in the price) totals to the unit, open invoices with what is left", async () => {
-    const [copOpen] = invoiceOf(seed.customers.co, "open")
+    const [copOpen] = invoiceOf(t.seed.customers.co, "open")
     expect(await record("invoice", copOpen!.id)).toMatchObject({ status: "open", currency: "COP", total: "297500", balance: "297500", dueDate: utcDay(copOpen!.due_date!) })
-    const [copPaid] = invoiceOf(seed.customers.co, "paid")
+    const [copPaid] = invoiceOf(t.seed.customers.co, "paid")
     expect(await record("invoice", copPaid!.id)).toMatchObject({ status: "closed", total: "595000", balance: "0" })
-    const [clp] = invoiceOf(seed.customers.cl, "paid")
+    const [clp] = invoiceOf(t.seed.customers.cl, "paid")
     expect(await record("invoice", clp!.id)).toMatchObject({
       currency: "CLP",
       total: "540000",
       lines: [{ quantity: "3", price: "180000", total: "540000" }]
     })
     // The open MXN invoice a pre-payment credit note lowered: 3480 - 1740.
-    const [mxOpen] = invoiceOf(seed.customers.mxPerson, "open")
+    const [mxOpen] = invoiceOf(t.seed.customers.mxPerson, "open")
     expect(await record("invoice", mxOpen!.id)).toMatchObject({ status: "open", total: "3480", balance: "1740" })
   })
 
   it("reads a void invoice as void, a line without a product with no item, a draft as draft, uncollectible as open, a deleted draft as gone", async () => {
-    const [voided] = invoiceOf(seed.customers.us, "void")
+    const [voided] = invoiceOf(t.seed.customers.us, "void")
     expect(await record("invoice", voided!.id)).toMatchObject({ status: "void", total: "25", balance: "0", lines: [{ itemId: null, description: "Setup fee", quantity: "1", price: "25" }] })
-    const [draft] = invoiceOf(seed.customers.cl, "draft")
+    const [draft] = invoiceOf(t.seed.customers.cl, "draft")
     expect(await record("invoice", draft!.id)).toMatchObject({ status: "draft", number: null, date: utcDay(draft!.created), total: "95000" })
-    const owed = sim.admin.createInvoice({ customer: seed.customers.us, currency: "usd", lines: [{ amount: 1_000, description: "Late fee" }], finalize: true })
-    sim.admin.markUncollectible(owed.id)
+    const owed = t.sim.admin.createInvoice({ customer: t.seed.customers.us, currency: "usd", lines: [{ amount: 1_000, description: "Late fee" }], finalize: true })
+    t.sim.admin.markUncollectible(owed.id)
     expect(await record("invoice", owed.id)).toMatchObject({ status: "open", balance: "10" })
-    const gone = sim.admin.createInvoice({ customer: seed.customers.us, currency: "usd", lines: [{ amount: 500 }] })
-    sim.admin.request("DELETE", `/v1/invoices/${gone.id}`)
+    const gone = t.sim.admin.createInvoice({ customer: t.seed.customers.us, currency: "usd", lines: [{ amount: 500 }] })
+    t.sim.admin.request("DELETE", `/v1/invoices/${gone.id}`)
     expect(await read("invoice", gone.id)).toEqual(Option.none())
   })
 
   it("reads every line of an invoice with more than Stripe embeds", async () => {
-    const many = sim.admin.createInvoice({
-      customer: seed.customers.us,
+    const many = t.sim.admin.createInvoice({
+      customer: t.seed.customers.us,
       currency: "usd",
       lines: Array.from({ length: 23 }, (_, i) => ({ amount: 100 + i, description: `Línea ${i}` })),
       finalize: true
@@ -172,17 +157,17 @@ describe("invoices", () => {
     const mapped = await record("invoice", many.id) as { lines: ReadonlyArray<{ description: string; total: string }>; total: string }
     expect(mapped.lines.map((l) => l.description)).toEqual(Array.from({ length: 23 }, (_, i) => `Línea ${i}`))
     expect(mapped.total).toBe("25.53")
-    expect(sim.stats.count("GET", "/v1/invoices/:id/lines")).toBe(1)
+    expect(t.sim.stats.count("GET", "/v1/invoices/:id/lines")).toBe(1)
   })
 })
 
 describe("invoice payments → payments", () => {
   it("maps every card payment with its invoice, customer, amount in its currency and the method; out-of-band payments are not listed", async () => {
     const payments = (await all("payment")).map((r) => r.record as { applications: ReadonlyArray<{ documentId: string }> })
-    const paidByCard = invoices().filter((i) => i.status === "paid" && i.customer !== seed.customers.co)
+    const paidByCard = invoices().filter((i) => i.status === "paid" && i.customer !== t.seed.customers.co)
     expect(payments.map((p) => p.applications[0]!.documentId).sort()).toEqual(paidByCard.map((i) => i.id).sort())
-    const [clp] = invoiceOf(seed.customers.cl, "paid")
-    const pay = sim.admin.list("invoice_payment").find((p) => p.invoice === clp!.id)!
+    const [clp] = invoiceOf(t.seed.customers.cl, "paid")
+    const pay = t.sim.admin.list("invoice_payment").find((p) => p.invoice === clp!.id)!
     expect(await record("payment", pay.id)).toEqual({
       id: pay.id,
       number: null,
@@ -190,7 +175,7 @@ describe("invoice payments → payments", () => {
       direction: "in",
       status: "open",
       amount: "540000",
-      contactId: seed.customers.cl,
+      contactId: t.seed.customers.cl,
       bankAccountId: null,
       method: "credit-card",
       currency: "CLP",
@@ -199,13 +184,13 @@ describe("invoice payments → payments", () => {
   })
 
   it("reads an attempt that was declined as nothing to sync, and maps the method through the configured table", async () => {
-    const invoice = sim.admin.createInvoice({ customer: seed.customers.us, currency: "usd", lines: [{ amount: 7_700 }], finalize: true })
-    expect(() => sim.admin.payInvoice(invoice.id, { paymentMethod: "pm_card_chargeDeclined" })).toThrow()
-    const attempt = sim.admin.list("invoice_payment").find((p) => p.invoice === invoice.id)!
+    const invoice = t.sim.admin.createInvoice({ customer: t.seed.customers.us, currency: "usd", lines: [{ amount: 7_700 }], finalize: true })
+    expect(() => t.sim.admin.payInvoice(invoice.id, { paymentMethod: "pm_card_chargeDeclined" })).toThrow()
+    const attempt = t.sim.admin.list("invoice_payment").find((p) => p.invoice === invoice.id)!
     expect(attempt.status).toBe("open")
     expect(await read("payment", attempt.id)).toEqual(Option.none())
-    sim.admin.payInvoice(invoice.id, { paymentMethod: "pm_card_amex" })
-    const custom = await connect(sim, { paymentMethods: { card: "debit-card" } })
+    t.sim.admin.payInvoice(invoice.id, { paymentMethod: "pm_card_amex" })
+    const custom = await connect(t.sim, { paymentMethods: { card: "debit-card" } })
     try {
       const observed = await run(custom.connector.read("payment", attempt.id))
       expect(Option.getOrThrow(observed.record).record).toMatchObject({ method: "debit-card", amount: "77", currency: "USD" })
@@ -217,8 +202,8 @@ describe("invoice payments → payments", () => {
 
 describe("credit notes and refunds → credit notes", () => {
   it("maps pre- and post-payment credit notes against their invoice; a refund a credit note made is not a second one", async () => {
-    const notes = sim.admin.list("credit_note")
-    const [mxOpen] = invoiceOf(seed.customers.mxPerson, "open")
+    const notes = t.sim.admin.list("credit_note")
+    const [mxOpen] = invoiceOf(t.seed.customers.mxPerson, "open")
     const pre = notes.find((n) => n.invoice === mxOpen!.id)!
     const line = mxOpen!.lines.data[0]!
     expect(await record("credit-note", pre.id)).toEqual({
@@ -226,7 +211,7 @@ describe("credit notes and refunds → credit notes", () => {
       number: pre.number,
       date: utcDay(pre.effective_at!),
       status: "closed",
-      contactId: seed.customers.mxPerson,
+      contactId: t.seed.customers.mxPerson,
       currency: "MXN",
       lines: [{
         itemId: line.pricing!.price_details!.product,
@@ -252,15 +237,15 @@ describe("credit notes and refunds → credit notes", () => {
   })
 
   it("maps a refund no credit note covers as a credit note of the refunded amount, until a credit note takes it over", async () => {
-    const [usd] = invoiceOf(seed.customers.us, "paid")
-    const payment = sim.admin.list("invoice_payment").find((p) => p.invoice === usd!.id)!
-    const refund = sim.admin.refund({ payment_intent: payment.payment.payment_intent as string, amount: 1_050, reason: "requested_by_customer" })
+    const [usd] = invoiceOf(t.seed.customers.us, "paid")
+    const payment = t.sim.admin.list("invoice_payment").find((p) => p.invoice === usd!.id)!
+    const refund = t.sim.admin.refund({ payment_intent: payment.payment.payment_intent as string, amount: 1_050, reason: "requested_by_customer" })
     expect(await record("credit-note", refund.id)).toEqual({
       id: refund.id,
       number: null,
       date: utcDay(refund.created),
       status: "closed",
-      contactId: seed.customers.us,
+      contactId: t.seed.customers.us,
       currency: "USD",
       lines: [{ itemId: null, accountId: null, description: `Stripe refund ${refund.id} (requested_by_customer)`, quantity: "1", price: "10.5", discount: "0", taxIds: [], total: "10.5" }],
       total: "10.5",
@@ -269,7 +254,7 @@ describe("credit notes and refunds → credit notes", () => {
       applications: [{ documentKind: "invoice", documentId: usd!.id, amount: "10.5" }]
     })
     expect((await all("credit-note")).map((r) => r.record.id)).toContain(refund.id)
-    const note = sim.admin.createCreditNote({ invoice: usd!.id, amount: 1_050, refunds: [{ refund: refund.id }] })
+    const note = t.sim.admin.createCreditNote({ invoice: usd!.id, amount: 1_050, refunds: [{ refund: refund.id }] })
     expect(await read("credit-note", refund.id)).toEqual(Option.none())
     expect(await record("credit-note", note.id)).toMatchObject({ total: "10.5", lines: [{ itemId: null, quantity: "1", price: "10.5" }] })
     expect((await all("credit-note")).map((r) => r.record.id)).not.toContain(refund.id)
@@ -278,14 +263,14 @@ describe("credit notes and refunds → credit notes", () => {
 
 describe("ids and listing", () => {
   it("refuses ids Stripe never issues and kinds it does not sync, before sending anything", async () => {
-    const before = sim.stats.requests().length
-    expect(connector.isValidId("invoice", "in_1Abc")).toBe(true)
-    expect(connector.isValidId("invoice", "../v1/customers")).toBe(false)
-    expect(connector.isValidId("credit-note", "re_1Abc")).toBe(true)
-    expect(connector.isValidId("bill", "in_1Abc")).toBe(false)
-    expect((await failureOf(connector.read("invoice", "cus_123/../x"))).message).toMatch(/^not a Stripe invoice id/)
-    expect((await failureOf(connector.read("bill", "x"))).message).toBe("the Stripe connector does not sync bill records")
-    expect(sim.stats.requests().length).toBe(before)
+    const before = t.sim.stats.requests().length
+    expect(t.connector.isValidId("invoice", "in_1Abc")).toBe(true)
+    expect(t.connector.isValidId("invoice", "../v1/customers")).toBe(false)
+    expect(t.connector.isValidId("credit-note", "re_1Abc")).toBe(true)
+    expect(t.connector.isValidId("bill", "in_1Abc")).toBe(false)
+    expect((await failureOf(t.connector.read("invoice", "cus_123/../x"))).message).toMatch(/^not a Stripe invoice id/)
+    expect((await failureOf(t.connector.read("bill", "x"))).message).toBe("the Stripe connector does not sync bill records")
+    expect(t.sim.stats.requests().length).toBe(before)
   })
 
   it("lists every record of a kind page by page, resuming from a page's cursor", async () => {

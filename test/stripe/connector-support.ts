@@ -1,8 +1,10 @@
 /** Helpers for the Stripe connector tests: a connector on a simulator, run in a scope of its own. */
 import { Effect, Exit, Redacted, Scope } from "effect"
+import { afterAll, beforeAll } from "vitest"
 import { makeStripeConnector, type StripeConnectorOptions } from "../../connectors/stripe/index.js"
-import type { StripeSimulator } from "../../connectors/stripe/simulator/index.js"
+import { presets, seedAccount, type SeedSummary, type StripeSimulator, type StripeSimulatorOptions } from "../../connectors/stripe/simulator/index.js"
 import type { ConnectorError, ConnectorPort } from "../../src/ports/connector.js"
+import { client, start, type Stripe } from "./support.js"
 
 export const WEBHOOK_SECRET = "whsec_connectorTests0000000000000000"
 
@@ -33,7 +35,44 @@ export const connect = async (sim: StripeSimulator, options: Partial<StripeConne
 export const run = <A>(effect: Effect.Effect<A, ConnectorError>): Promise<A> => Effect.runPromise(effect)
 
 /** The ConnectorError a connector call fails with. */
-export const failureOf = async (effect: Effect.Effect<unknown, ConnectorError>): Promise<ConnectorError> => {
-  const exit = await Effect.runPromise(Effect.flip(effect))
-  return exit
+export const failureOf = (effect: Effect.Effect<unknown, ConnectorError>): Promise<ConnectorError> => Effect.runPromise(Effect.flip(effect))
+
+export interface Suite {
+  readonly sim: StripeSimulator
+  readonly stripe: Stripe
+  readonly seed: SeedSummary
+  readonly connector: ConnectorPort
+}
+
+/** For a file's tests: a simulator with the demo account and the connector on it, made before the tests and closed after them. */
+export const suite = (simulator: StripeSimulatorOptions = {}): Suite => {
+  let state: (Suite & { readonly close: () => Promise<void> }) | undefined
+  beforeAll(async () => {
+    const sim = await start(simulator)
+    const seed = seedAccount(sim, presets.demo)
+    const connected = await connect(sim)
+    state = { sim, stripe: client(sim), seed, connector: connected.connector, close: () => connected.close() }
+  })
+  afterAll(async () => {
+    await state?.close()
+    await state?.sim.close()
+  })
+  const get = (): Suite => {
+    if (state === undefined) throw new Error("the suite is used before beforeAll ran")
+    return state
+  }
+  return {
+    get sim() {
+      return get().sim
+    },
+    get stripe() {
+      return get().stripe
+    },
+    get seed() {
+      return get().seed
+    },
+    get connector() {
+      return get().connector
+    }
+  }
 }
