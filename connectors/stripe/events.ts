@@ -41,8 +41,13 @@ const listedIds = (list: unknown): Array<unknown> => {
 
 const touched = (type: string, object: Readonly<Record<string, unknown>>): ReadonlyArray<Touched> => {
   const action = actionOf(type)
-  const [resource] = type.split(".")
-  if (type.startsWith("customer.tax_id.")) return [{ kind: "contact", id: object["customer"], action: "changed" }]
+  const [resource, detail, last] = type.split(".")
+  // Three-part types are about another object of the resource (customer.subscription.*, charge.dispute.*).
+  if (last !== undefined) {
+    if (resource === "customer" && detail === "tax_id") return [{ kind: "contact", id: object["customer"], action: "changed" }]
+    if (type === "charge.refund.updated") return [{ kind: "credit-note", id: object["id"], action: "changed" }]
+    return []
+  }
   switch (resource) {
     case "customer":
       return [{ kind: "contact", id: object["id"], action }]
@@ -69,9 +74,7 @@ const touched = (type: string, object: Readonly<Record<string, unknown>>): Reado
       ]
     }
     case "charge":
-      if (type === "charge.refund.updated") return [{ kind: "credit-note", id: object["id"], action: "changed" }]
-      if (type === "charge.refunded") return listedIds(object["refunds"]).map((id) => ({ kind: "credit-note", id, action: "changed" }))
-      return []
+      return type === "charge.refunded" ? listedIds(object["refunds"]).map((id) => ({ kind: "credit-note", id, action: "changed" })) : []
     default:
       return []
   }
@@ -82,11 +85,14 @@ const touched = (type: string, object: Readonly<Record<string, unknown>>): Reado
  * a duplicate; the others' keys add their record. An event caused by our own write is an echo.
  */
 export const changesOf = (event: Stripe.Event): ReadonlyArray<Change> => {
-  const object = event.data.object as unknown as Readonly<Record<string, unknown>>
+  // Total: an event of an unexpected shape announces nothing (and never stops the poller).
+  const data: unknown = (event as { data?: unknown }).data
+  const object: unknown = typeof data === "object" && data !== null ? (data as { object?: unknown }).object : undefined
+  if (typeof object !== "object" || object === null || typeof event.type !== "string") return []
   const echo = isOwnIdempotencyKey(event.request?.idempotency_key)
   const seen = new Set<string>()
   const changes: Array<Change> = []
-  for (const t of touched(event.type, object)) {
+  for (const t of touched(event.type, object as Readonly<Record<string, unknown>>)) {
     // A shape Stripe never issues (or a missing id, as on invoice.upcoming) names no record.
     if (typeof t.id !== "string" || !isValidId(t.kind, t.id) || seen.has(`${t.kind}/${t.id}`)) continue
     seen.add(`${t.kind}/${t.id}`)

@@ -163,3 +163,38 @@ describe("events → changes", () => {
     expect(changes.every((c) => c.kind === "invoice" && c.id === invoice.id && c.echo === true)).toBe(true)
   })
 })
+
+describe("event shapes", () => {
+  const event = (type: string, object: Record<string, unknown>, idempotencyKey: string | null = null) =>
+    ({ id: "evt_1Shape", object: "event", type, data: { object }, request: { id: "req_1", idempotency_key: idempotencyKey } }) as unknown as Stripe.Event
+  const touched = (e: Stripe.Event) => changesOf(e).map((c) => [c.kind, c.id, c.action, c.eventKey])
+
+  it("maps what the simulator does not emit: other objects of a resource, refunds listed on a charge, invoices without an id", () => {
+    expect(touched(event("customer.subscription.created", { id: "sub_1Abc", customer: "cus_1Abc" }))).toEqual([])
+    expect(touched(event("charge.dispute.created", { id: "dp_1Abc", charge: "ch_1Abc" }))).toEqual([])
+    expect(touched(event("customer.tax_id.updated", { id: "txi_1Abc", customer: "cus_1Abc" }))).toEqual([["contact", "cus_1Abc", "changed", "evt_1Shape"]])
+    expect(touched(event("charge.refunded", { id: "ch_1Abc", refunds: { object: "list", data: [{ id: "re_1A" }, { id: "re_1B" }] } }))).toEqual([
+      ["credit-note", "re_1A", "changed", "evt_1Shape"],
+      ["credit-note", "re_1B", "changed", "evt_1Shape/credit-note/re_1B"]
+    ])
+    expect(touched(event("charge.refunded", { id: "ch_1Abc" }))).toEqual([])
+    expect(touched(event("charge.refund.updated", { id: "re_1A", object: "refund" }))).toEqual([["credit-note", "re_1A", "changed", "evt_1Shape"]])
+    expect(touched(event("invoice.upcoming", { object: "invoice", customer: "cus_1Abc" }))).toEqual([])
+    expect(touched(event("invoiceitem.created", { id: "ii_1Abc", invoice: null }))).toEqual([])
+    expect(touched(event("price.updated", { id: "price_1Abc", product: "custom-sku_1" }))).toEqual([["item", "custom-sku_1", "changed", "evt_1Shape"]])
+    expect(touched(event("product.deleted", { id: "prod_1Abc" }))).toEqual([["item", "prod_1Abc", "deleted", "evt_1Shape"]])
+    expect(touched(event("customer.updated", { id: "cus_../../x" }))).toEqual([])
+    expect(touched(event("credit_note.created", { id: "cn_1Abc", refunds: [{ refund: { id: "re_1A" } }, { refund: "re_1A" }] }))).toEqual([
+      ["credit-note", "cn_1Abc", "created", "evt_1Shape"],
+      ["credit-note", "re_1A", "changed", "evt_1Shape/credit-note/re_1A"]
+    ])
+    expect(changesOf(event("customer.updated", { id: "cus_1Abc" }, "alegra-sync-intent-7"))[0]).toMatchObject({ echo: true })
+    expect(changesOf(event("customer.updated", { id: "cus_1Abc" }, "stripe-node-retry-1"))[0]!.echo).toBeUndefined()
+  })
+
+  it("accepts a signed event of a shape it cannot read as announcing nothing, instead of failing", () => {
+    const body = JSON.stringify({ id: "evt_1Odd", object: "event", type: "customer.updated" })
+    expect(deliver(body, { "stripe-signature": signed(body) })).toEqual({ _tag: "Accepted", changes: [], unreadable: null })
+    expect(changesOf({ id: "evt_1Odd", type: 7, data: { object: { id: "cus_1Abc" } } } as unknown as Stripe.Event)).toEqual([])
+  })
+})
