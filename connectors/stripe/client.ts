@@ -22,7 +22,12 @@ import { makePacer } from "./pacing.js"
 export interface StripeRequest<A> extends RequestContext {
   readonly method: "GET" | "POST" | "DELETE"
   readonly send: (stripe: Stripe) => Promise<A>
+  /** A search: Stripe also limits searches to 20 per second of their own. */
+  readonly search?: boolean
 }
+
+/** Stripe's own limit on search requests, live and test alike. */
+const SEARCHES_PER_SECOND = 20
 
 export interface Sent<A> {
   readonly value: A
@@ -66,18 +71,27 @@ export const makeStripeClient = (options: ResolvedOptions): Effect.Effect<Stripe
     const scrub = makeScrubber([Redacted.value(options.apiKey), Redacted.value(options.webhookSecret)])
     const health = yield* makeHealth
     const pacer = makePacer(options.opsPerSecond)
+    const searchPacer = makePacer(Math.min(SEARCHES_PER_SECOND, options.opsPerSecond))
     const inFlight = yield* Effect.makeSemaphore(options.maxConcurrency)
 
-    /** Until the pause after a 429 is over and the pacer gives this request a slot. */
-    const turn: Effect.Effect<void> = Effect.gen(function*() {
-      for (;;) {
-        const now = yield* Clock.currentTimeMillis
-        const paused = (yield* health.pausedUntil) - now
-        const wait = paused > 0 ? paused : yield* pacer.delay(now)
-        if (wait === 0) return
-        yield* Effect.sleep(wait)
-      }
-    })
+    /** Until the pause after a 429 is over and the pacer (for a search, both pacers) gives this request a slot. */
+    const turn = (search: boolean): Effect.Effect<void> =>
+      Effect.gen(function*() {
+        for (;;) {
+          const now = yield* Clock.currentTimeMillis
+          const paused = (yield* health.pausedUntil) - now
+          const wait = paused > 0 ? paused : yield* Effect.sync(() => {
+            const ms = Math.max(pacer.waitMs(now), search ? searchPacer.waitMs(now) : 0)
+            if (ms === 0) {
+              pacer.record(now)
+              if (search) searchPacer.record(now)
+            }
+            return ms
+          })
+          if (wait === 0) return
+          yield* Effect.sleep(wait)
+        }
+      })
 
     const count = (method: string, outcome: string) =>
       Metric.increment(Metric.tagged(Metric.tagged(requests, "method", method), "outcome", outcome))
@@ -86,7 +100,7 @@ export const makeStripeClient = (options: ResolvedOptions): Effect.Effect<Stripe
     const attempt = <A>(request: StripeRequest<A>) =>
       inFlight.withPermits(1)(
         Effect.gen(function*() {
-          yield* turn
+          yield* turn(request.search === true)
           const sentAt = yield* Clock.currentTimeMillis
           const outcome = yield* Effect.either(Effect.tryPromise({ try: () => request.send(stripe), catch: (cause) => cause }))
           return { sentAt, outcome }

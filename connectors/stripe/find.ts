@@ -51,13 +51,13 @@ interface Resource<T extends { readonly id: string; readonly metadata: Stripe.Me
 export const makeFind = (client: StripeClient, records: Records) => {
   const customers: Resource<Stripe.Customer> = {
     object: "customer",
-    search: (s, query) => s.customers.search({ query, limit: PAGE_LIMIT, expand: ["data.tax_ids"] }),
+    search: (s, query) => s.customers.search({ query, limit: PAGE_LIMIT }),
     byId: records.customerById,
     record: records.contact
   }
   const products: Resource<Stripe.Product> = {
     object: "product",
-    search: (s, query) => s.products.search({ query, limit: PAGE_LIMIT, expand: ["data.default_price"] }),
+    search: (s, query) => s.products.search({ query, limit: PAGE_LIMIT }),
     byId: records.productById,
     record: records.item
   }
@@ -70,7 +70,7 @@ export const makeFind = (client: StripeClient, records: Records) => {
 
   const search = <T extends { readonly id: string; readonly metadata: Stripe.Metadata | null }>(resource: Resource<T>, query: string) =>
     Effect.map(
-      client.request({ method: "GET", path: `/v1/${resource.object}s/search`, send: (s) => resource.search(s, query) }),
+      client.request({ method: "GET", path: `/v1/${resource.object}s/search`, search: true, send: (s) => resource.search(s, query) }),
       ({ value }) => value.data
     )
 

@@ -158,6 +158,20 @@ describe("rate limits", () => {
     }
   })
 
+  it("keeps searches under Stripe's 20 per second of their own", async () => {
+    sim.rateLimit.searchOpsPerSecond = 20
+    try {
+      const before = sim.stats.requests().length
+      const found = await Promise.all(Array.from({ length: 30 }, (_, i) => run(connector.find("contact", { _tag: "name", value: `Nadie ${i}` }))))
+      expect(found.every(Option.isNone)).toBe(true)
+      const searches = sim.stats.requests().slice(before).filter((r) => r.route === "/v1/customers/search")
+      expect(searches).toHaveLength(30)
+      expect(searches.filter((r) => r.status === 429)).toEqual([])
+    } finally {
+      sim.rateLimit.searchOpsPerSecond = Number.POSITIVE_INFINITY
+    }
+  })
+
   it("lets the SDK retry a lock_timeout 429 (Stripe-Should-Retry: true)", async () => {
     sim.faults.lockTimeout(1)
     expect(Option.isSome((await run(connector.read("contact", customer))).record)).toBe(true)
