@@ -42,8 +42,6 @@ export interface StripeClient {
   /** The same, where a 404 means the object does not exist (or no longer does): None. */
   readonly requestOption: <A>(request: StripeRequest<A>) => Effect.Effect<Sent<Option.Option<A>>, ConnectorError>
   readonly health: Effect.Effect<ConnectorHealth>
-  /** Removes the secrets from a text that may hold one. */
-  readonly scrub: (text: string) => string
 }
 
 const requests = Metric.counter("stripe_requests_total", { description: "Requests sent to Stripe, by method and outcome" })
@@ -151,9 +149,13 @@ export const makeStripeClient = (options: ResolvedOptions): Effect.Effect<Stripe
       request: <A>(request: StripeRequest<A>) =>
         Effect.map(send(request, false), (sent) => ({ sentAt: sent.sentAt, value: Option.getOrThrow(sent.value) })),
       requestOption: (request) => send(request, true),
-      health: health.read,
-      scrub
+      health: health.read
     } satisfies StripeClient
   })
 
-const isNotFound = (error: unknown): boolean => error instanceof Stripe.errors.StripeError && error.statusCode === 404
+/**
+ * Stripe's answer for an object that does not exist. Only that: a 404 for a URL Stripe does not
+ * know (a proxy, a wrong base URL) must never read as "every record was deleted".
+ */
+const isNotFound = (error: unknown): boolean =>
+  error instanceof Stripe.errors.StripeError && error.statusCode === 404 && error.code === "resource_missing"

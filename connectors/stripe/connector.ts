@@ -1,7 +1,8 @@
 /** The Stripe connector: the `ConnectorPort` over Stripe's API through the official SDK. */
 import { Effect, Redacted } from "effect"
 import type { Scope } from "effect"
-import type { ConnectorPort } from "../../src/ports/connector.js"
+import type { Kind } from "../../schema/index.js"
+import type { ConnectorPort, NaturalKey, WriteRequest } from "../../src/ports/connector.js"
 import { makeStripeClient } from "./client.js"
 import { makeFind } from "./find.js"
 import { isValidId } from "./ids.js"
@@ -21,13 +22,21 @@ export const makeStripeConnector = (options: StripeConnectorOptions): Effect.Eff
     const resolved = yield* Effect.sync(() => resolveOptions(options))
     const client = yield* makeStripeClient(resolved)
     const records = makeRecords(client, resolved.paymentMethods)
+    const find = makeFind(client, records)
+    const write = makeWrite(client, records)
     return {
       system: "stripe",
       kinds: STRIPE_KINDS,
       isValidId,
-      read: records.read,
-      find: makeFind(client, records),
-      write: makeWrite(client, records),
+      read: Effect.fn("Stripe.read")(function*(kind: Kind, id: string) {
+        return yield* records.read(kind, id)
+      }),
+      find: Effect.fn("Stripe.find")(function*(kind: Kind, key: NaturalKey) {
+        return yield* find(kind, key)
+      }),
+      write: Effect.fn("Stripe.write")(function*(request: WriteRequest) {
+        return yield* write(request)
+      }),
       list: records.list,
       capture: {
         routes: [makeWebhookRoute(client.stripe, resolved.webhookPath, () => Redacted.value(resolved.webhookSecret))],

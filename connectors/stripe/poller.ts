@@ -12,7 +12,7 @@
  */
 import { Clock, Effect, Option, Schema } from "effect"
 import type Stripe from "stripe"
-import type { Change, ConnectorError, Poller, PollResult } from "../../src/ports/connector.js"
+import type { Change, Poller, PollResult } from "../../src/ports/connector.js"
 import type { StripeClient } from "./client.js"
 import { changesOf } from "./events.js"
 import { PAGE_LIMIT } from "./records.js"
@@ -97,19 +97,18 @@ export const makeEventsPoller = (client: StripeClient, everyMs: number): Poller 
     return { changes: changesOfEvents(events), cursor: newest === undefined ? cursor : { id: newest.id, created: newest.created } }
   }
 
-  const poll = (cursor: Cursor): Effect.Effect<PollResult, ConnectorError> =>
-    Effect.gen(function*() {
-      if (cursor.id !== null) {
-        const newer = yield* after(cursor.id)
-        if (Option.isSome(newer)) return resume(newer.value, cursor)
-        const now = Math.floor((yield* Clock.currentTimeMillis) / 1000)
-        yield* Effect.logWarning(
-          `Stripe no longer lists event ${cursor.id} (${cursor.created < now - RETENTION_SECONDS ? "older than Stripe's 30 days: changes before then are lost until a full read" : "gone"}); resuming from its time`
-        )
-      }
-      const events = (yield* since(cursor.created)).filter((e) => e.id !== cursor.id)
-      return resume(events, cursor)
-    })
+  const poll = Effect.fn("Stripe.pollEvents")(function*(cursor: Cursor) {
+    if (cursor.id !== null) {
+      const newer = yield* after(cursor.id)
+      if (Option.isSome(newer)) return resume(newer.value, cursor)
+      const now = Math.floor((yield* Clock.currentTimeMillis) / 1000)
+      yield* Effect.logWarning(
+        `Stripe no longer lists event ${cursor.id} (${cursor.created < now - RETENTION_SECONDS ? "older than Stripe's 30 days: changes before then are lost until a full read" : "gone"}); resuming from its time`
+      )
+    }
+    const events = (yield* since(cursor.created)).filter((e) => e.id !== cursor.id)
+    return resume(events, cursor)
+  })
 
   return {
     name: "stripe events",

@@ -3,6 +3,7 @@
  * 5xx and lost connections, the simulator's 429s (pacing under the limit, waiting out a 429,
  * giving up), lost responses of writes, and health following all of it. Never a secret in an error.
  */
+import { createServer as createHttpServer } from "node:http"
 import { createServer } from "node:net"
 import { Option, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -83,6 +84,21 @@ describe("errors", () => {
       expect((await run(nowhere.connector.health)).state).toBe("unreachable")
     } finally {
       await nowhere.close()
+    }
+  })
+
+  it("a 404 that is not Stripe's 'no such object' (a wrong base URL, a proxy) fails instead of reading as deleted", async () => {
+    const server = createHttpServer((_, res) => {
+      res.writeHead(404, { "content-type": "application/json" })
+      res.end(JSON.stringify({ error: { type: "invalid_request_error", message: "Unrecognized request URL (GET: /v1/customers/x)." } }))
+    })
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    const elsewhere = await connect(sim, { baseUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}` })
+    try {
+      expect(await failureOf(elsewhere.connector.read("contact", customer))).toMatchObject({ reason: "validation", status: 404, code: null })
+    } finally {
+      await elsewhere.close()
+      await new Promise((resolve) => server.close(resolve))
     }
   })
 

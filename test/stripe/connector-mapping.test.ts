@@ -261,6 +261,27 @@ describe("credit notes and refunds → credit notes", () => {
   })
 })
 
+describe("requests per record", () => {
+  it("reads a paid invoice and everything it needs in one request per record; a refund in three", async () => {
+    const [paid] = invoiceOf(t.seed.customers.mx, "paid")
+    const payment = t.sim.admin.list("invoice_payment").find((p) => p.invoice === paid!.id)!
+    const products = paid!.lines.data.map((l) => l.pricing!.price_details!.product)
+    const sent = async (kind: Kind, id: string) => {
+      const before = t.sim.stats.requests().length
+      expect(Option.isSome(await read(kind, id))).toBe(true)
+      return t.sim.stats.requests().length - before
+    }
+    const counts = [await sent("contact", t.seed.customers.mx)]
+    for (const p of products) counts.push(await sent("item", p))
+    counts.push(await sent("invoice", paid!.id), await sent("payment", payment.id))
+    expect(counts).toEqual([1, 1, 1, 1, 1])
+    const note = t.sim.admin.list("credit_note")[0]!
+    expect(await sent("credit-note", note.id)).toBe(1)
+    const refund = t.sim.admin.refund({ payment_intent: payment.payment.payment_intent as string, amount: 100 })
+    expect(await sent("credit-note", refund.id)).toBe(3)
+  })
+})
+
 describe("ids and listing", () => {
   it("refuses ids Stripe never issues and kinds it does not sync, before sending anything", async () => {
     const before = t.sim.stats.requests().length
