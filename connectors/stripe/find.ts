@@ -22,7 +22,8 @@ import type { CanonicalRecord, Kind } from "../../schema/index.js"
 import type { ConnectorError, NaturalKey } from "../../src/ports/connector.js"
 import type { StripeClient } from "./client.js"
 import { identificationOf } from "./mapping/tax-ids.js"
-import { PAGE_LIMIT, type Records } from "./records.js"
+import { after, listAll, PAGE_LIMIT } from "./paging.js"
+import type { Records } from "./records.js"
 
 /** How far back recent events are read for a metadata key search does not show yet. */
 const RECENT_SECONDS = 3600
@@ -78,28 +79,17 @@ export const makeFind = (client: StripeClient, records: Records) => {
   const recentWithMetadata = (object: Searchable, key: string, value: string) =>
     Effect.gen(function*() {
       const since = Math.floor((yield* Clock.currentTimeMillis) / 1000) - RECENT_SECONDS
-      const ids = new Set<string>()
-      let after: string | undefined
-      for (let page = 0; page < RECENT_PAGES; page++) {
-        const { value: events } = yield* client.request({
-          method: "GET",
-          path: `/v1/events?types[]=${object}.created&types[]=${object}.updated`,
-          send: (s) =>
-            s.events.list({
-              types: [`${object}.created`, `${object}.updated`],
-              created: { gte: since },
-              limit: PAGE_LIMIT,
-              ...(after === undefined ? {} : { starting_after: after })
-            })
-        })
-        for (const event of events.data) {
-          const o = event.data.object as unknown as { id?: unknown; metadata?: Record<string, unknown> | null }
-          if (typeof o.id === "string" && o.metadata?.[key] === value) ids.add(o.id)
-        }
-        if (!events.has_more || events.data.length === 0) break
-        after = events.data[events.data.length - 1]!.id
-      }
-      return [...ids]
+      const types = [`${object}.created`, `${object}.updated`]
+      const events = yield* listAll(
+        client,
+        `/v1/events?types[]=${types.join("&types[]=")}`,
+        (a) => (s) => s.events.list({ types, created: { gte: since }, limit: PAGE_LIMIT, ...after(a) }),
+        { maxPages: RECENT_PAGES }
+      )
+      return events.flatMap((event) => {
+        const o = event.data.object as unknown as { id?: unknown; metadata?: Record<string, unknown> | null }
+        return typeof o.id === "string" && o.metadata?.[key] === value ? [o.id] : []
+      })
     })
 
   /**
@@ -145,18 +135,8 @@ export const makeFind = (client: StripeClient, records: Records) => {
     Effect.gen(function*() {
       const matches = (c: Stripe.Customer) =>
         (c.tax_ids?.data ?? []).some((t) => normalisedId(identificationOf(t).number) === wanted || normalisedId(t.value) === wanted)
-      let first: Stripe.Customer | undefined
-      let after: string | undefined
-      for (;;) {
-        const { value } = yield* client.request({
-          method: "GET",
-          path: "/v1/customers",
-          send: (s) => s.customers.list({ limit: PAGE_LIMIT, expand: ["data.tax_ids"], ...(after === undefined ? {} : { starting_after: after }) })
-        })
-        for (const c of value.data.filter(matches)) if (first === undefined || c.id < first.id) first = c
-        if (!value.has_more || value.data.length === 0) break
-        after = value.data[value.data.length - 1]!.id
-      }
+      const customers = yield* listAll(client, "/v1/customers", (a) => (s) => s.customers.list({ limit: PAGE_LIMIT, expand: ["data.tax_ids"], ...after(a) }))
+      const first = customers.filter(matches).sort((a, b) => (a.id < b.id ? -1 : 1))[0]
       return first === undefined ? Option.none<CanonicalRecord>() : Option.some(yield* records.contact(first))
     })
 

@@ -15,7 +15,7 @@ import type Stripe from "stripe"
 import type { Change, Poller, PollResult } from "../../src/ports/connector.js"
 import type { StripeClient } from "./client.js"
 import { changesOf } from "./events.js"
-import { PAGE_LIMIT } from "./records.js"
+import { after as startingAfter, listAll, PAGE_LIMIT } from "./paging.js"
 
 const Cursor = Schema.Struct({
   /** The newest event read; null when there was none yet. */
@@ -77,20 +77,10 @@ export const makeEventsPoller = (client: StripeClient, everyMs: number): Poller 
    * or the cursor event expired.
    */
   const since = (created: number) =>
-    Effect.gen(function*() {
-      const pages: Array<ReadonlyArray<Stripe.Event>> = []
-      let startingAfter: string | undefined
-      for (;;) {
-        const page = yield* list(
-          { created: { gte: created }, ...(startingAfter === undefined ? {} : { starting_after: startingAfter }) },
-          `/v1/events?created[gte]=${created}`
-        )
-        pages.push(page.data)
-        if (!page.has_more || page.data.length === 0) break
-        startingAfter = page.data[page.data.length - 1]!.id
-      }
-      return pages.flat().reverse()
-    })
+    Effect.map(
+      listAll(client, `/v1/events?created[gte]=${created}`, (a) => (s) => s.events.list({ created: { gte: created }, limit: PAGE_LIMIT, ...startingAfter(a) })),
+      (events) => events.reverse()
+    )
 
   const resume = (events: ReadonlyArray<Stripe.Event>, cursor: Cursor): PollResult => {
     const newest = events[events.length - 1]

@@ -23,9 +23,7 @@ import { creditNoteFrom, refundNoteFrom } from "./mapping/credit-note.js"
 import { invoiceFrom } from "./mapping/invoice.js"
 import { itemFrom } from "./mapping/item.js"
 import { isSyncedPayment, paymentFrom } from "./mapping/payment.js"
-
-/** Stripe's largest page. */
-export const PAGE_LIMIT = 100
+import { after, listAll, PAGE_LIMIT } from "./paging.js"
 
 /** The kinds the connector syncs, prerequisites first. */
 export const STRIPE_KINDS: ReadonlyArray<Kind> = ["contact", "item", "invoice", "payment", "credit-note"]
@@ -71,29 +69,24 @@ export const refuse = (kind: Kind, id: string) =>
   )
 
 export const makeRecords = (client: StripeClient, paymentMethods: Readonly<Record<string, string>>): Records => {
-  /** Every page of a list after the one embedded in an object. */
+  /** A list embedded in an object (an invoice's lines), and its further pages when Stripe says there are more. */
   const rest = <T extends { readonly id: string }>(
     embedded: Stripe.ApiList<T>,
     path: string,
-    page: (startingAfter: string) => (stripe: Stripe) => Promise<Stripe.ApiList<T>>
-  ): Effect.Effect<ReadonlyArray<T>, ConnectorError> =>
-    Effect.gen(function*() {
-      const all = [...embedded.data]
-      let more = embedded.has_more
-      while (more && all.length > 0) {
-        const { value } = yield* client.request({ method: "GET", path, send: page(all[all.length - 1]!.id) })
-        all.push(...value.data)
-        more = value.has_more && value.data.length > 0
-      }
-      return all
-    })
+    page: (startingAfter: string | undefined) => (stripe: Stripe) => Promise<Stripe.ApiList<T>>
+  ): Effect.Effect<ReadonlyArray<T>, ConnectorError> => {
+    const last = embedded.data[embedded.data.length - 1]
+    return !embedded.has_more || last === undefined
+      ? Effect.succeed(embedded.data)
+      : Effect.map(listAll(client, path, page, { startingAfter: last.id }), (more) => [...embedded.data, ...more])
+  }
 
   const contact = (customer: Stripe.Customer) =>
     Effect.gen(function*() {
       const path = `/v1/customers/${customer.id}/tax_ids`
       const taxIds = customer.tax_ids === undefined || customer.tax_ids === null
         ? []
-        : yield* rest(customer.tax_ids, path, (after) => (s) => s.customers.listTaxIds(customer.id, { limit: PAGE_LIMIT, starting_after: after }))
+        : yield* rest(customer.tax_ids, path, (a) => (s) => s.customers.listTaxIds(customer.id, { limit: PAGE_LIMIT, ...after(a) }))
       const record = yield* decode({ method: "GET", path: `/v1/customers/${customer.id}` }, `customer ${customer.id}`, () => contactFrom(customer, taxIds))
       return { kind: "contact", record } satisfies CanonicalRecord as CanonicalRecord
     })
@@ -105,7 +98,7 @@ export const makeRecords = (client: StripeClient, paymentMethods: Readonly<Recor
     )
 
   const invoiceLines = (invoice: Stripe.Invoice) =>
-    rest(invoice.lines, `/v1/invoices/${invoice.id}/lines`, (after) => (s) => s.invoices.listLineItems(invoice.id, { limit: PAGE_LIMIT, starting_after: after }))
+    rest(invoice.lines, `/v1/invoices/${invoice.id}/lines`, (a) => (s) => s.invoices.listLineItems(invoice.id, { limit: PAGE_LIMIT, ...after(a) }))
 
   const invoice = (invoice: Stripe.Invoice) =>
     Effect.gen(function*() {
@@ -131,7 +124,7 @@ export const makeRecords = (client: StripeClient, paymentMethods: Readonly<Recor
 
   const creditNote = (note: Stripe.CreditNote) =>
     Effect.gen(function*() {
-      const lines = yield* rest(note.lines, `/v1/credit_notes/${note.id}/lines`, (after) => (s) => s.creditNotes.listLineItems(note.id, { limit: PAGE_LIMIT, starting_after: after }))
+      const lines = yield* rest(note.lines, `/v1/credit_notes/${note.id}/lines`, (a) => (s) => s.creditNotes.listLineItems(note.id, { limit: PAGE_LIMIT, ...after(a) }))
       // The invoice lines it credits: the expanded invoice's, and its further pages if one is missing.
       const invoice = typeof note.invoice === "object" ? note.invoice as Stripe.Invoice : null
       const wanted = lines.flatMap((l) => (l.invoice_line_item === undefined ? [] : [l.invoice_line_item]))
@@ -159,19 +152,10 @@ export const makeRecords = (client: StripeClient, paymentMethods: Readonly<Recor
 
   /** Whether a credit note of the invoice covers (made, or was linked to) the refund. */
   const covered = (invoiceId: string, refundId: string) =>
-    Effect.gen(function*() {
-      let after: string | undefined
-      for (;;) {
-        const { value } = yield* client.request({
-          method: "GET",
-          path: `/v1/credit_notes?invoice=${invoiceId}`,
-          send: (s) => s.creditNotes.list({ invoice: invoiceId, limit: PAGE_LIMIT, ...(after === undefined ? {} : { starting_after: after }) })
-        })
-        if (value.data.some((note) => note.refunds.some((r) => idOf(r.refund) === refundId))) return true
-        if (!value.has_more || value.data.length === 0) return false
-        after = value.data[value.data.length - 1]!.id
-      }
-    })
+    Effect.map(
+      listAll(client, `/v1/credit_notes?invoice=${invoiceId}`, (a) => (s) => s.creditNotes.list({ invoice: invoiceId, limit: PAGE_LIMIT, ...after(a) })),
+      (notes) => notes.some((note) => note.refunds.some((r) => idOf(r.refund) === refundId))
+    )
 
   /**
    * A refund of an invoice's payment that no credit note covers. A refund of anything else (a
@@ -246,68 +230,60 @@ export const makeRecords = (client: StripeClient, paymentMethods: Readonly<Recor
     }
   }
 
-  /** One page of a Stripe list, its objects completed into records. */
+  /**
+   * One page of a Stripe list, its objects completed into records; `next` names the page after it
+   * (`cursorOf` the last id), or `whenDone` after the last page.
+   */
   const pageOf = <T extends { readonly id: string }>(
     path: string,
     send: (startingAfter: string | undefined) => (stripe: Stripe) => Promise<Stripe.ApiList<T>>,
     complete: (t: T) => Effect.Effect<Option.Option<CanonicalRecord>, ConnectorError>,
-    after: string | undefined,
-    nextOf: (lastId: string) => string
-  ): Effect.Effect<{ readonly page: ListPage; readonly done: boolean }, ConnectorError> =>
+    startingAfter: string | undefined,
+    cursorOf: (lastId: string) => string = (id) => id,
+    whenDone: string | null = null
+  ): Effect.Effect<ListPage, ConnectorError> =>
     Effect.gen(function*() {
-      const { sentAt, value } = yield* client.request({ method: "GET", path, send: send(after) })
+      const { sentAt, value } = yield* client.request({ method: "GET", path, send: send(startingAfter) })
       const records = yield* Effect.forEach(value.data, complete)
       const last = value.data[value.data.length - 1]
-      const done = !value.has_more || last === undefined
       return {
-        page: { records: records.flatMap(Option.toArray), readAt: sentAt, next: done ? null : nextOf(last.id) },
-        done
+        records: records.flatMap(Option.toArray),
+        readAt: sentAt,
+        next: !value.has_more || last === undefined ? whenDone : cursorOf(last.id)
       }
     })
 
-  const from = (after: string | undefined) => (after === undefined ? {} : { starting_after: after })
-
   /** A page of a kind, from an opaque cursor (a credit note cursor says which list it is in). */
   const listPage = (kind: Kind, cursor: string | null): Effect.Effect<ListPage, ConnectorError> => {
-    const after = cursor ?? undefined
+    const from = cursor ?? undefined
     switch (kind) {
       case "contact":
-        return Effect.map(
-          pageOf("/v1/customers", (a) => (s) => s.customers.list({ limit: PAGE_LIMIT, expand: listed(CUSTOMER_EXPAND), ...from(a) }), some(contact), after, (id) => id),
-          (r) => r.page
-        )
+        return pageOf("/v1/customers", (a) => (s) => s.customers.list({ limit: PAGE_LIMIT, expand: listed(CUSTOMER_EXPAND), ...after(a) }), some(contact), from)
       case "item":
-        return Effect.map(
-          pageOf("/v1/products", (a) => (s) => s.products.list({ limit: PAGE_LIMIT, expand: listed(PRODUCT_EXPAND), ...from(a) }), some(item), after, (id) => id),
-          (r) => r.page
-        )
+        return pageOf("/v1/products", (a) => (s) => s.products.list({ limit: PAGE_LIMIT, expand: listed(PRODUCT_EXPAND), ...after(a) }), some(item), from)
       case "invoice":
-        return Effect.map(pageOf("/v1/invoices", (a) => (s) => s.invoices.list({ limit: PAGE_LIMIT, ...from(a) }), some(invoice), after, (id) => id), (r) => r.page)
+        return pageOf("/v1/invoices", (a) => (s) => s.invoices.list({ limit: PAGE_LIMIT, ...after(a) }), some(invoice), from)
       case "payment":
-        return Effect.map(
-          pageOf(
-            "/v1/invoice_payments?status=paid",
-            (a) => (s) => s.invoicePayments.list({ limit: PAGE_LIMIT, status: "paid", expand: listed(PAYMENT_EXPAND), ...from(a) }),
-            payment,
-            after,
-            (id) => id
-          ),
-          (r) => r.page
+        return pageOf(
+          "/v1/invoice_payments?status=paid",
+          (a) => (s) => s.invoicePayments.list({ limit: PAGE_LIMIT, status: "paid", expand: listed(PAYMENT_EXPAND), ...after(a) }),
+          payment,
+          from
         )
       case "credit-note": {
         // Credit notes first ("cn:<after>"), then refunds ("re:<after>").
         const [list, inner] = cursor === null ? ["cn", ""] : [cursor.slice(0, 2), cursor.slice(3)]
         const innerAfter = inner === "" ? undefined : inner
-        if (list === "re") {
-          return Effect.map(
-            pageOf("/v1/refunds", (a) => (s) => s.refunds.list({ limit: PAGE_LIMIT, ...from(a) }), refund, innerAfter, (id) => `re:${id}`),
-            (r) => r.page
+        return list === "re"
+          ? pageOf("/v1/refunds", (a) => (s) => s.refunds.list({ limit: PAGE_LIMIT, ...after(a) }), refund, innerAfter, (id) => `re:${id}`)
+          : pageOf(
+            "/v1/credit_notes",
+            (a) => (s) => s.creditNotes.list({ limit: PAGE_LIMIT, expand: listed(NOTE_EXPAND), ...after(a) }),
+            some(creditNote),
+            innerAfter,
+            (id) => `cn:${id}`,
+            "re:"
           )
-        }
-        return Effect.map(
-          pageOf("/v1/credit_notes", (a) => (s) => s.creditNotes.list({ limit: PAGE_LIMIT, expand: listed(NOTE_EXPAND), ...from(a) }), some(creditNote), innerAfter, (id) => `cn:${id}`),
-          (r) => (r.done ? { ...r.page, next: "re:" } : r.page)
-        )
       }
       default:
         return refuse(kind, "")
