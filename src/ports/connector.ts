@@ -115,6 +115,12 @@ export interface Change {
   readonly eventKey: string
   readonly payload?: CanonicalRecord
   readonly readAt?: number
+  /**
+   * The system says our own write caused this change (Stripe: the event's Idempotency-Key carries
+   * alegra-sync's prefix). Still a change: the re-read's hash equals the one recorded after the
+   * write, so the echo dies in the plan; the flag lets the engine count or skip it early.
+   */
+  readonly echo?: boolean
 }
 
 export interface Delivery {
@@ -222,6 +228,11 @@ export interface ConnectorPort {
   readonly directions: Directions
   /** Whether `id` has a shape this system issues for `kind`: anything else is never sent to it. */
   readonly isValidId: (kind: Kind, id: string) => boolean
+  /**
+   * The record as the system holds it now; None when it does not exist, was deleted, or is not
+   * one the connector syncs (Stripe: an unpaid or out-of-band invoice payment). A record that
+   * exists but must not be synced yet is answered with its status (a draft invoice: "draft").
+   */
   readonly read: (kind: Kind, id: string) => Effect.Effect<Observation, ConnectorError>
   /** The record a natural key identifies, if exactly one does (several: the first, by id). */
   readonly find: (kind: Kind, key: NaturalKey) => Effect.Effect<Option.Option<CanonicalRecord>, ConnectorError>
