@@ -17,6 +17,7 @@ export type StripeSettings =
     readonly bankAccount: string | null
     readonly paymentMethods: Readonly<Record<string, string>>
     readonly taxRates: Readonly<Record<string, string>>
+    readonly defaultItem: string | null
     readonly flows: SyncConfigDecoded["stripe"]["flows"]
     readonly stamping: SyncConfigDecoded["stripe"]["stamping"]
   }
@@ -216,6 +217,7 @@ const stripeView = (stripe: SyncConfigDecoded["stripe"]): StripeSettings =>
       bankAccount: stripe.bankAccount ?? null,
       paymentMethods: stripe.paymentMethods,
       taxRates: stripe.taxRates,
+      defaultItem: stripe.defaultItem ?? null,
       flows: stripe.flows,
       stamping: stripe.stamping
     }

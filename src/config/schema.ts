@@ -152,6 +152,8 @@ export const StripeConfig = Schema.Struct({
   paymentMethods: opt(Mapping, {}),
   /** Stripe tax rate id → Alegra tax id, for invoice lines that carry taxes. */
   taxRates: opt(Mapping, {}),
+  /** The Alegra item for invoice lines without a product (a one-off amount). */
+  defaultItem: Schema.optionalWith(Schema.NonEmptyTrimmedString, { exact: true }),
   flows: opt(StripeFlows, { customers: true, products: true, invoices: true, payments: true, refunds: true, back: true }),
   stamping: opt(StampingConfig, { enabled: false })
 })

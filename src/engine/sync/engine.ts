@@ -92,6 +92,7 @@ export class SyncEngine extends Effect.Service<SyncEngine>()("alegra-sync/SyncEn
         contactRole: "client",
         bankAccount: null,
         taxRates: {},
+        defaultItem: null,
         stamping: null
       }
 
@@ -148,11 +149,12 @@ export class SyncEngine extends Effect.Service<SyncEngine>()("alegra-sync/SyncEn
           })
         const line = (l: Line) =>
           Effect.gen(function*() {
-            return {
-              ...l,
-              itemId: l.itemId === null ? null : yield* alegraIdOf(system, "item", l.itemId),
-              taxIds: yield* taxes(l.taxIds)
-            }
+            const itemId = l.itemId !== null
+              ? yield* alegraIdOf(system, "item", l.itemId)
+              : settings.defaultItem ?? (yield* new SyncRefused({
+                message: `a ${system} line without a product ("${l.description ?? ""}"): set ${system}.defaultItem in the config to the Alegra item for such lines`
+              }))
+            return { ...l, itemId, taxIds: yield* taxes(l.taxIds) }
           })
         const applications = (list: ReadonlyArray<Application>) =>
           Effect.forEach(list, (a) => Effect.map(alegraIdOf(system, a.documentKind, a.documentId), (documentId) => ({ ...a, documentId })))
@@ -516,25 +518,58 @@ export class SyncEngine extends Effect.Service<SyncEngine>()("alegra-sync/SyncEn
         } satisfies PairOutcome
       })
 
-    /** The system's record is gone: the link goes; a contact loses this system's role, and only that. */
-    const unlink = (system: System, kind: Kind, externalId: string, link: Link, settings: SystemSettings) =>
+    /**
+     * The system's record is gone (deleted there, or no longer one it syncs: a refund a
+     * credit note now covers). The link goes; a contact loses this system's role, and only
+     * that; a document the system no longer has is voided in Alegra — unless it is
+     * stamped, which is recorded as a conflict instead.
+     */
+    const unlink = (system: System, kind: Kind, externalId: string, link: Link) =>
       Effect.gen(function*() {
-        yield* store.links.remove(system, kind, externalId)
+        const refused = (e: ConnectorError) =>
+          Effect.as(
+            Effect.logWarning("could not follow a deletion in Alegra").pipe(
+              Effect.annotateLogs({ system, kind, id: externalId, error: e.message })
+            ),
+            undefined
+          )
+        let written: Observation | undefined
         if (kind === "contact" && link.role !== "") {
-          const others = (yield* store.links.ofAlegra("contact", link.alegraId)).filter((l) => l.role === link.role)
+          const others = (yield* store.links.ofAlegra("contact", link.alegraId)).filter((l) => l.role === link.role && l.externalId !== externalId)
           if (others.length === 0) {
-            const written = yield* hub.write({
+            written = yield* hub.write({
               _tag: "Act",
               kind: "contact",
               id: link.alegraId,
               action: { _tag: "remove-role", role: link.role },
               idempotencyKey: `unlink-${system}-${externalId}`
-            }).pipe(Effect.catchIf((e) => e.reason === "validation" || e.reason === "conflict", (e) =>
-              Effect.as(Effect.logWarning("could not remove the contact's role in Alegra").pipe(Effect.annotateLogs("error", e.message)), undefined)))
-            if (written !== undefined) yield* store.writeTransaction(recordAlegra(written))
+            }).pipe(Effect.catchIf((e) => e.reason === "validation" || e.reason === "conflict", refused))
           }
         }
-        void settings
+        const conflicts: Array<FieldConflict> = []
+        if (kind === "invoice" || kind === "payment" || kind === "credit-note") {
+          const current = yield* alegraRecord(kind, link.alegraId)
+          if (Option.isSome(current) && isStamped(current.value)) {
+            conflicts.push({ field: "state", alegra: "open", external: "deleted", base: undefined, winner: "alegra", applied: false })
+          } else if (Option.isSome(current) && current.value.record.status !== "void") {
+            written = yield* hub.write({
+              _tag: "Act",
+              kind,
+              id: link.alegraId,
+              action: { _tag: "void" },
+              idempotencyKey: `unlink-${system}-${externalId}`
+            }).pipe(Effect.catchIf((e) => e.reason === "validation" || e.reason === "conflict", refused))
+          }
+        }
+        yield* store.writeTransaction(Effect.gen(function*() {
+          yield* store.links.remove(system, kind, externalId)
+          if (written !== undefined) yield* recordAlegra(written)
+          for (const conflict of conflicts) {
+            yield* store.conflicts.record({
+              system, kind, externalId, alegraId: link.alegraId, fields: [conflict], resolution: "alegra kept (stamped)"
+            })
+          }
+        }))
         return { _tag: "Unlinked", alegraId: link.alegraId } satisfies PairOutcome
       })
 
@@ -558,7 +593,7 @@ export class SyncEngine extends Effect.Service<SyncEngine>()("alegra-sync/SyncEn
         const link = yield* store.links.get(system, kind, externalId)
         if (Option.isNone(observed.record)) {
           return Option.isSome(link)
-            ? yield* unlink(system, kind, externalId, link.value, settings)
+            ? yield* unlink(system, kind, externalId, link.value)
             : ({ _tag: "Skipped", reason: "not found" } satisfies PairOutcome)
         }
         const external = observed.record.value

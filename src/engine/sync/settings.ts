@@ -14,6 +14,8 @@ export interface SystemSettings {
   readonly bankAccount: string | null
   /** This system's tax rate id → Alegra tax id. */
   readonly taxRates: Readonly<Record<string, string>>
+  /** The Alegra item for document lines without one. */
+  readonly defaultItem: string | null
   /** Fiscal fields to stamp invoices with, when stamping is on. */
   readonly stamping: null | Readonly<Record<string, string>>
 }
@@ -39,6 +41,7 @@ export const systemSettings = (config: ResolvedConfig, system: System): SystemSe
     contactRole: "client",
     bankAccount: config.stripe.bankAccount,
     taxRates: config.stripe.taxRates,
+    defaultItem: config.stripe.defaultItem,
     stamping: stamping.enabled ? fiscal : null
   }
 }
