@@ -1,5 +1,5 @@
 import type { SqlError } from "@effect/sql/SqlError"
-import { Chunk, Effect, Exit, Queue } from "effect"
+import { Chunk, Effect, Exit, Metric, Queue } from "effect"
 import { InboxWorker } from "../engine/worker.js"
 import { type InboxOffer, type OfferResult, Store } from "../store/index.js"
 
@@ -21,6 +21,16 @@ interface Pending {
 const ioRound = Effect.async<void>((resume) => {
   const handle = setImmediate(() => resume(Effect.void))
   return Effect.sync(() => clearImmediate(handle))
+})
+
+/** Deliveries and the transactions that recorded them: their ratio is the group commit's batch size. */
+const deliveries = Metric.counter("alegra_sync_ingest_deliveries_total", {
+  description: "webhook deliveries handed to the group commit (committed or failed)",
+  incremental: true
+})
+const commits = Metric.counter("alegra_sync_ingest_commits_total", {
+  description: "write transactions of the group commit, each recording a batch of deliveries",
+  incremental: true
 })
 
 /** Most offers committed in one transaction. */
@@ -54,6 +64,8 @@ export class Ingest extends Effect.Service<Ingest>()("alegra-sync/Ingest", {
 
     const commit = (batch: ReadonlyArray<Pending>) =>
       Effect.gen(function*() {
+        yield* Metric.increment(commits)
+        yield* Metric.incrementBy(deliveries, batch.length)
         const exit = yield* Effect.exit(store.inbox.offerMany(batch.flatMap((pending) => pending.offers)))
         if (Exit.isFailure(exit)) {
           yield* Effect.logError("could not record webhook deliveries", exit.cause)
@@ -68,13 +80,19 @@ export class Ingest extends Effect.Service<Ingest>()("alegra-sync/Ingest", {
         yield* worker.wake
       })
 
-    const writer = Effect.gen(function*() {
-      const first = yield* Queue.take(queue)
-      yield* ioRound
-      const more = yield* Queue.takeUpTo(queue, MAX_BATCH)
-      // Every delivery taken is committed (or failed) and answered, even at shutdown.
-      yield* Effect.uninterruptible(commit([first, ...Chunk.toReadonlyArray(more)]))
-    })
+    const writer = Effect.uninterruptibleMask((restore) =>
+      Effect.gen(function*() {
+        const first = yield* restore(Queue.take(queue))
+        // From here on every delivery taken is committed (or failed) and answered, even at shutdown.
+        yield* ioRound
+        const more = yield* Queue.takeUpTo(queue, MAX_BATCH)
+        yield* commit([first, ...Chunk.toReadonlyArray(more)])
+      })
+    )
+    // Runs after the writer is interrupted (finalizers run last-added first): what is still queued is recorded too.
+    yield* Effect.addFinalizer(() =>
+      Effect.flatMap(Queue.takeAll(queue), (rest) => Chunk.isEmpty(rest) ? Effect.void : commit(Chunk.toReadonlyArray(rest)))
+    )
     yield* writer.pipe(Effect.forever, Effect.forkScoped)
 
     const enqueue = (offers: ReadonlyArray<InboxOffer>, done: Recorded): void => {

@@ -57,8 +57,11 @@ export const HttpServerLive = Layer.scopedDiscard(Effect.gen(function*() {
   const runFork = Runtime.runFork(yield* Effect.runtime<never>())
   const onDefect = (route: WebhookRoute, defect: unknown) =>
     runFork(Effect.logError(`${route.name} webhook failed`, Cause.die(defect)))
-  yield* NodeHttpServer.make(() => makeNodeServer(webhookListener(webhooks, { next, onDefect })), {
+  let closing = false
+  yield* NodeHttpServer.make(() => makeNodeServer(webhookListener(webhooks, { next, onDefect, closing: () => closing })), {
     port: config.server.port,
     host: "0.0.0.0"
   })
+  // Runs before the server's own close (finalizers run last-added first), which waits for busy connections.
+  yield* Effect.addFinalizer(() => Effect.sync(() => (closing = true)))
 }))

@@ -59,13 +59,16 @@ const pathOf = (url: string): string => {
   return query === -1 ? url : url.slice(0, query)
 }
 
-const answerOnce = (response: ServerResponse) => {
+const closeConnection = { connection: "close" } as const
+
+const answerOnce = (response: ServerResponse, closing: () => boolean) => {
   let answered = false
   return (answer: JsonAnswer, headers?: Readonly<Record<string, string>>) => {
     // A sender that hung up has no one to answer; what was recorded stays recorded.
     if (answered || response.destroyed) return
     answered = true
-    writeJson(response, answer, headers)
+    // While the server closes, a sender that keeps its connection busy would keep the daemon from stopping.
+    writeJson(response, answer, closing() ? closeConnection : headers)
   }
 }
 
@@ -78,7 +81,7 @@ const readBody = (
 ) => {
   const declared = Number(request.headers["content-length"] ?? "0")
   // Whatever the client keeps sending is read and dropped by Node before it closes the connection.
-  if (declared > limit) return answer(tooLarge, { connection: "close" })
+  if (declared > limit) return answer(tooLarge, closeConnection)
   // Views of the chunks, typed as what Buffer.concat takes (@types/node's Buffer is not one for TS 5.9).
   const chunks: Array<Uint8Array> = []
   let size = 0
@@ -89,7 +92,7 @@ const readBody = (
     if (size <= limit) return void chunks.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length))
     overflow = true
     chunks.length = 0
-    answer(tooLarge, { connection: "close" })
+    answer(tooLarge, closeConnection)
   })
   request.on("end", () => {
     if (!overflow) use(Buffer.concat(chunks, size))
@@ -100,17 +103,23 @@ const readBody = (
 
 /**
  * The server's request listener: POSTs to a webhook route are handled here, anything
- * else goes to `next` (the Effect app). `onDefect` is told when a route's handler throws.
+ * else goes to `next` (the Effect app).
  */
 export const webhookListener = (
   routes: ReadonlyArray<WebhookRoute>,
-  options: { readonly next: RequestListener; readonly onDefect: (route: WebhookRoute, defect: unknown) => void }
+  options: {
+    readonly next: RequestListener
+    /** Told when a route's handler throws. */
+    readonly onDefect: (route: WebhookRoute, defect: unknown) => void
+    /** True once the server is closing: each answer then closes its connection. */
+    readonly closing: () => boolean
+  }
 ): RequestListener =>
 (request, response) => {
   const url = request.url ?? "/"
   const route = request.method === "POST" ? routes.find((r) => url.startsWith(r.prefix)) : undefined
   if (route === undefined) return options.next(request, response)
-  const answer = answerOnce(response)
+  const answer = answerOnce(response, options.closing)
   const param = pathOf(url).slice(route.prefix.length)
   if (!route.accepts(param)) return answer(notFoundAnswer)
   readBody(request, route.maxBodyBytes, answer, (body) => {
