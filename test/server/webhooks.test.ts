@@ -6,20 +6,13 @@
  * that cannot be recorded is never answered 2xx.
  */
 import { connect, type Socket } from "node:net"
-import * as path from "node:path"
 import Database from "better-sqlite3"
-import { Effect, Layer, ManagedRuntime, Option, Redacted } from "effect"
+import { Effect, Option, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { kinds } from "../../schema/index.js"
-import { Ingest } from "../../src/capture/ingest.js"
-import { Sweeper } from "../../src/capture/sweep.js"
-import { storeLayer } from "../../src/cli/layers.js"
-import { resolveConfig, SyncConfig } from "../../src/config/index.js"
-import { InboxWorker } from "../../src/engine/worker.js"
-import { Alegra, type AlegraPort, type WebhookReading } from "../../src/ports/alegra.js"
-import { HttpServerLive } from "../../src/server/http.js"
-import { freePort, tempDir, waitFor } from "../support/process.js"
+import type { AlegraPort, WebhookReading } from "../../src/ports/alegra.js"
 import { readStore } from "../support/store.js"
+import { type RunningServer, startServer } from "./support.js"
 
 const maxBodyBytes = 2_048
 
@@ -86,28 +79,18 @@ const statusOf = (answer: string) => Number(answer.slice(9, 12))
 const bodyOf = (answer: string) => answer.slice(answer.indexOf("\r\n\r\n") + 4)
 
 describe("the webhook route", () => {
-  let runtime: ManagedRuntime.ManagedRuntime<never, unknown>
+  let server: RunningServer | undefined
   let port: number
   let storePath: string
   let webhookPath: string
 
   beforeAll(async () => {
-    port = await freePort()
-    storePath = path.join(tempDir("webhooks"), "store.db")
-    const config = await Effect.runPromise(resolveConfig({
-      store: { path: storePath },
-      server: { port, maxBodyBytes },
-      alegra: { email: "ops@empresa.co", token: { env: "T" } }
-    }, { file: "/test/sync.config.ts", env: { T: "alegra-api-token" } }))
-    webhookPath = `/webhooks/alegra/${Redacted.value(config.server.webhookToken)}`
-    const deps = Layer.mergeAll(storeLayer(storePath), Layer.succeed(Alegra, testAlegra), Layer.succeed(SyncConfig, config))
-    const worker = InboxWorker.Default.pipe(Layer.provide(deps))
-    const capture = Layer.mergeAll(Ingest.Default, Sweeper.Default).pipe(Layer.provide(worker), Layer.provide(deps))
-    runtime = ManagedRuntime.make(HttpServerLive.pipe(Layer.provide(capture), Layer.provide(worker), Layer.provide(deps)))
-    await runtime.runtime()
-    await waitFor("the server", () => fetch(`http://127.0.0.1:${port}/health`).then(() => true, () => false))
+    server = await startServer({ alegra: testAlegra, alegraToken: "alegra-api-token", maxBodyBytes })
+    ;({ storePath } = server)
+    port = Number(new URL(server.base).port)
+    webhookPath = `/webhooks/alegra/${Redacted.value(server.config.server.webhookToken)}`
   })
-  afterAll(() => runtime?.dispose())
+  afterAll(() => server?.runtime.dispose())
 
   const rowsFor = (ids: ReadonlyArray<string>): number =>
     readStore(storePath, (db) =>
