@@ -8,7 +8,7 @@
  * objects and a fiber per step of its handler: 0.04–0.06 of a bare node:http server
  * at concurrency 100 (`npm run bench -- --only ingest`). Here a delivery costs what
  * Node's own parsing costs plus its route's handler, which only enqueues the delivery
- * for the group commit (src/capture/ingest.ts) and answers from its callback: 0.26–0.67
+ * for the group commit (src/capture/ingest.ts) and answers from its callback: 0.23–0.67
  * of bare on the same shared 2-core machine.
  *
  * Every other request (any other path or method, /health, /metrics) goes on to the
