@@ -1,20 +1,15 @@
 import { createHash, timingSafeEqual } from "node:crypto"
-import { HttpIncomingMessage, HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Effect, Option, Redacted } from "effect"
+import { Effect, Exit, Redacted, Runtime } from "effect"
 import { SyncConfig } from "../config/index.js"
-import { Alegra, type WebhookReading } from "../ports/alegra.js"
-import { notFound } from "../server/responses.js"
-import { type InboxOffer, Store } from "../store/index.js"
+import { Alegra, type AlegraPort, type WebhookReading } from "../ports/alegra.js"
+import type { JsonAnswer } from "../server/responses.js"
+import { failedAnswer, type WebhookRoute } from "../server/webhooks.js"
+import { type InboxOffer, type OfferResult, Store } from "../store/index.js"
 import { Ingest } from "./ingest.js"
+import { alegraWebhookPath } from "./subscriptions.js"
 import { Sweeper } from "./sweep.js"
 
-const json = (status: number, body: Record<string, unknown>) => HttpServerResponse.unsafeJson(body, { status })
-
-const sameToken = (given: string, expected: string): boolean => {
-  const a = createHash("sha256").update(given).digest()
-  const b = createHash("sha256").update(expected).digest()
-  return timingSafeEqual(new Uint8Array(a), new Uint8Array(b))
-}
+const sha256 = (text: string) => new Uint8Array(createHash("sha256").update(text).digest())
 
 const parseBody = (text: string): { readonly ok: true; readonly value: unknown } | { readonly ok: false } => {
   try {
@@ -24,32 +19,19 @@ const parseBody = (text: string): { readonly ok: true; readonly value: unknown }
   }
 }
 
-/**
- * POST /webhooks/alegra/:token. Alegra deliveries are unsigned, so the URL token
- * is the only proof of origin and the payload is only a hint: the worker re-reads
- * the record by id. A delivery with the right token is always answered 2xx once its
- * inbox rows are committed (Alegra deletes a subscription after 10 failed
- * deliveries); what cannot be read is kept for diagnosis and the kinds it may
- * concern are swept instead, so the change is not lost.
- */
-export const alegraWebhookHandler = Effect.gen(function*() {
-  const config = yield* SyncConfig
-  const params = yield* HttpRouter.params
-  // A wrong token answers exactly like an unknown route: it must not tell that the path exists.
-  if (!sameToken(params.token ?? "", Redacted.value(config.server.webhookToken))) return notFound
-  const request = yield* HttpServerRequest.HttpServerRequest
-  const declared = Number(request.headers["content-length"] ?? "0")
-  if (declared > config.server.maxBodyBytes) return json(413, { error: "body too large" })
-  const text = yield* request.text.pipe(
-    HttpIncomingMessage.withMaxBodySize(Option.some(config.server.maxBodyBytes)),
-    Effect.option
-  )
-  if (Option.isNone(text)) return json(413, { error: "body too large or unreadable" })
-  // Alegra's handshake when a subscription is created: an empty POST that must get a 2xx.
-  if (text.value.trim() === "") return json(200, { status: "ok" })
+const handshake: JsonAnswer = { status: 200, body: { status: "ok" } }
 
-  const alegra = yield* Alegra
-  const body = parseBody(text.value)
+const recorded = (results: ReadonlyArray<OfferResult>): JsonAnswer => ({
+  status: 200,
+  body: { status: "ok", recorded: results.filter((r) => r !== "duplicate").length }
+})
+
+/** What a delivery asks for: inbox offers for the ids Alegra could have sent, and what could not be read. */
+const readDelivery = (alegra: AlegraPort, text: string): {
+  readonly offers: ReadonlyArray<InboxOffer>
+  readonly unreadable: WebhookReading["unreadable"]
+} => {
+  const body = parseBody(text)
   const reading: WebhookReading = body.ok
     ? alegra.parseWebhook(body.value)
     : { hints: [], unreadable: { kinds: alegra.webhookKinds, reason: "the body is not JSON" } }
@@ -60,8 +42,8 @@ export const alegraWebhookHandler = Effect.gen(function*() {
     kinds: [...new Set([...(reading.unreadable?.kinds ?? []), ...rejected.map((hint) => hint.kind)])],
     reason: [reading.unreadable?.reason, "a record id of a shape Alegra never issues"].filter(Boolean).join("; ")
   }
-  const bodyHash = createHash("sha256").update(text.value).digest("hex").slice(0, 32)
-  const offers: ReadonlyArray<InboxOffer> = hints.map((hint) => ({
+  const bodyHash = createHash("sha256").update(text).digest("hex").slice(0, 32)
+  const offers = hints.map((hint): InboxOffer => ({
     system: "alegra",
     kind: hint.kind,
     recordId: hint.id,
@@ -70,27 +52,69 @@ export const alegraWebhookHandler = Effect.gen(function*() {
     // Identical bodies for the same record are one delivery sent twice.
     eventKey: `${hint.event}:${hint.id}:${bodyHash}`
   }))
+  return { offers, unreadable }
+}
+
+/**
+ * POST /webhooks/alegra/:token, a raw webhook route (src/server/webhooks.ts). Alegra
+ * deliveries are unsigned, so the URL token is the only proof of origin and the
+ * payload is only a hint: the worker re-reads the record by id. A delivery with the
+ * right token is always answered 2xx once its inbox rows are committed (Alegra
+ * deletes a subscription after 10 failed deliveries); what cannot be read is kept
+ * for diagnosis and the kinds it may concern are swept instead, so the change is
+ * not lost.
+ */
+export const alegraWebhookRoute = Effect.gen(function*() {
+  const config = yield* SyncConfig
+  const alegra = yield* Alegra
   const ingest = yield* Ingest
-  const results = yield* ingest.offer(offers)
-  if (unreadable !== null) {
-    const store = yield* Store
-    const sweeper = yield* Sweeper
-    yield* store.unreadable.record({
-      system: "alegra",
-      reason: unreadable.reason,
-      kinds: unreadable.kinds,
-      body: text.value
+  const store = yield* Store
+  const sweeper = yield* Sweeper
+  const runFork = Runtime.runFork(yield* Effect.runtime<Store>())
+  // Compared as hashes in constant time: neither the content nor the length of the token leaks.
+  const expected = sha256(Redacted.value(config.server.webhookToken))
+
+  /** The rare delivery that could not be read wholly: its readable part recorded, the body kept, its kinds swept. */
+  const keepUnreadable = (
+    text: string,
+    offers: ReadonlyArray<InboxOffer>,
+    unreadable: NonNullable<WebhookReading["unreadable"]>
+  ) =>
+    Effect.gen(function*() {
+      const results = yield* ingest.offer(offers)
+      yield* store.unreadable.record({ system: "alegra", reason: unreadable.reason, kinds: unreadable.kinds, body: text })
+      yield* sweeper.request(unreadable.kinds)
+      yield* Effect.logWarning("alegra webhook not understood: kept for diagnosis, its kinds will be re-read").pipe(
+        Effect.annotateLogs({ reason: unreadable.reason, kinds: unreadable.kinds.join(",") })
+      )
+      return results
     })
-    yield* sweeper.request(unreadable.kinds)
-    yield* Effect.logWarning("alegra webhook not understood: kept for diagnosis, its kinds will be re-read").pipe(
-      Effect.annotateLogs({ reason: unreadable.reason, kinds: unreadable.kinds.join(",") })
-    )
+
+  const route: WebhookRoute = {
+    name: "alegra",
+    prefix: alegraWebhookPath,
+    maxBodyBytes: config.server.maxBodyBytes,
+    // A wrong token answers exactly like an unknown route: it must not tell that the path exists.
+    accepts: (token) => timingSafeEqual(sha256(token), expected),
+    handle: ({ body }, answer) => {
+      const text = body.toString("utf8")
+      // Alegra's handshake when a subscription is created: an empty POST that must get a 2xx.
+      if (text.trim() === "") return answer(handshake)
+      const { offers, unreadable } = readDelivery(alegra, text)
+      if (unreadable === null) {
+        return ingest.enqueue(offers, (exit) => answer(Exit.isSuccess(exit) ? recorded(exit.value) : failedAnswer))
+      }
+      runFork(keepUnreadable(text, offers, unreadable).pipe(
+        Effect.exit,
+        Effect.flatMap((exit) =>
+          Exit.isSuccess(exit)
+            ? Effect.sync(() => answer(recorded(exit.value)))
+            : Effect.logError("alegra webhook failed", exit.cause).pipe(Effect.andThen(() => answer(failedAnswer)))
+        ),
+        // A client that hangs up, or a shutdown, must not cut the recording in half.
+        Effect.uninterruptible
+      ))
+    }
   }
-  return json(200, { status: "ok", recorded: results.filter((r) => r !== "duplicate").length })
-}).pipe(
-  // A client that hangs up must not cut the recording in half.
-  Effect.uninterruptible,
-  Effect.catchAllCause((cause) =>
-    Effect.logError("alegra webhook failed", cause).pipe(Effect.as(json(500, { error: "could not record the delivery" })))
-  )
-)
+  return route
+})

@@ -4,19 +4,12 @@
  * e2e tests): /health follows the connector and the store, /metrics shows every
  * registered Effect metric.
  */
-import * as path from "node:path"
 import Database from "better-sqlite3"
-import { Effect, Layer, ManagedRuntime, Metric, Redacted } from "effect"
+import { Effect, Metric, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { kinds } from "../../schema/index.js"
-import { storeLayer } from "../../src/cli/layers.js"
-import { resolveConfig, SyncConfig } from "../../src/config/index.js"
-import { Ingest } from "../../src/capture/ingest.js"
-import { Sweeper } from "../../src/capture/sweep.js"
-import { InboxWorker } from "../../src/engine/worker.js"
-import { Alegra, type AlegraPort, type ConnectorHealth } from "../../src/ports/alegra.js"
-import { HttpServerLive } from "../../src/server/http.js"
-import { freePort, tempDir, waitFor } from "../support/process.js"
+import type { AlegraPort, ConnectorHealth } from "../../src/ports/alegra.js"
+import { type RunningServer, startServer } from "./support.js"
 
 const token = "s3cr3t-alegra-token-for-health"
 
@@ -38,29 +31,17 @@ const testAlegra: AlegraPort = {
 }
 
 describe("the HTTP server", () => {
-  let runtime: ManagedRuntime.ManagedRuntime<never, unknown>
+  let server: RunningServer | undefined
   let base: string
   let storePath: string
   let webhookToken: string
 
   beforeAll(async () => {
-    const port = await freePort()
-    storePath = path.join(tempDir("http"), "store.db")
-    const config = await Effect.runPromise(resolveConfig({
-      store: { path: storePath },
-      server: { port },
-      alegra: { email: "ops@empresa.co", token: { env: "T" } }
-    }, { file: "/test/sync.config.ts", env: { T: token } }))
-    webhookToken = Redacted.value(config.server.webhookToken)
-    const deps = Layer.mergeAll(storeLayer(storePath), Layer.succeed(Alegra, testAlegra), Layer.succeed(SyncConfig, config))
-    const worker = InboxWorker.Default.pipe(Layer.provide(deps))
-    const capture = Layer.mergeAll(Ingest.Default, Sweeper.Default).pipe(Layer.provide(worker), Layer.provide(deps))
-    runtime = ManagedRuntime.make(HttpServerLive.pipe(Layer.provide(capture), Layer.provide(worker), Layer.provide(deps)))
-    await runtime.runtime()
-    base = `http://127.0.0.1:${port}`
-    await waitFor("the server", () => fetch(`${base}/health`).then(() => true, () => false))
+    server = await startServer({ alegra: testAlegra, alegraToken: token })
+    ;({ base, storePath } = server)
+    webhookToken = Redacted.value(server.config.server.webhookToken)
   })
-  afterAll(() => runtime?.dispose())
+  afterAll(() => server?.runtime.dispose())
 
   const getHealth = async () => {
     const response = await fetch(`${base}/health`)
