@@ -26,7 +26,7 @@ export const offerOf = (system: System, change: Change, channel: InboxOffer["cha
   ...(change.payload === undefined ? {} : { payload: change.payload.record, readAt: change.readAt ?? Date.now() })
 })
 
-export const makeConnectorCapture = Effect.gen(function*() {
+const makeConnectorCapture = Effect.gen(function*() {
   const store = yield* Store
   const worker = yield* InboxWorker
   const wakeups = new Map<System, Queue.Queue<void>>()
@@ -120,3 +120,8 @@ export const makeConnectorCapture = Effect.gen(function*() {
       })
   } as const
 })
+
+/** Every connector's pollers, and the re-reads unreadable deliveries ask for. */
+export class ConnectorCapture extends Effect.Service<ConnectorCapture>()("alegra-sync/ConnectorCapture", {
+  effect: makeConnectorCapture
+}) {}

@@ -145,10 +145,21 @@ export type Received =
     readonly unreadable: null | { readonly kinds: ReadonlyArray<Kind>; readonly reason: string }
   }
 
-/** A webhook endpoint of the daemon's HTTP server. Plain and synchronous: it runs on the hot path. */
+/**
+ * A webhook endpoint of the daemon's HTTP server (src/server/webhooks.ts). Plain and
+ * synchronous: it runs on the hot path, before any fiber.
+ */
 export interface WebhookRoute {
-  /** POST path, with `:name` parameters, e.g. "/webhooks/stripe", "/webhooks/alegra/:token". */
+  /**
+   * POST path. A path ending in "/:name" takes one more segment as the parameter `name`
+   * (Alegra: "/webhooks/alegra/:token"); any other path is taken exactly ("/webhooks/stripe").
+   */
   readonly path: string
+  /**
+   * Checked on the parameter before the body is read (Alegra: the URL's secret token, in
+   * constant time). False: answered exactly as an unknown route, so probing finds nothing.
+   */
+  readonly accepts?: (param: string) => boolean
   readonly receive: (delivery: Delivery) => Received
 }
 
