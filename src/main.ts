@@ -21,6 +21,23 @@ runCli({
         rateLimitWindowSeconds: config.alegra.rateLimitWindowSeconds
       })
     })),
+  systems: (config) =>
+    config.stripe.enabled
+      ? Effect.gen(function*() {
+        const stripe = config.stripe
+        if (!stripe.enabled) return []
+        const { makeStripeConnector } = yield* Effect.promise(() => import("../connectors/stripe/index.js"))
+        return [
+          yield* makeStripeConnector({
+            apiKey: stripe.apiKey,
+            webhookSecret: stripe.webhookSecret,
+            baseUrl: stripe.baseUrl,
+            opsPerSecond: stripe.requestsPerSecond,
+            paymentMethods: stripe.paymentMethods
+          })
+        ]
+      })
+      : Effect.succeed([]),
   demoSimulator: async (options) => {
     const { startDemoSimulator } = await import("../connectors/alegra/simulator/demo.js")
     return startDemoSimulator(options)

@@ -4,6 +4,7 @@ import type { Scope } from "effect"
 import type { Kind } from "../../schema/index.js"
 import type { ConnectorPort, NaturalKey, WriteRequest } from "../../src/ports/connector.js"
 import { makeStripeClient } from "./client.js"
+import { STRIPE_DIRECTIONS } from "./directions.js"
 import { makeFind } from "./find.js"
 import { isValidId } from "./ids.js"
 import { resolveOptions } from "./options.js"
@@ -27,6 +28,7 @@ export const makeStripeConnector = (options: StripeConnectorOptions): Effect.Eff
     return {
       system: "stripe",
       kinds: STRIPE_KINDS,
+      directions: STRIPE_DIRECTIONS,
       isValidId,
       read: Effect.fn("Stripe.read")(function*(kind: Kind, id: string) {
         return yield* records.read(kind, id)

@@ -1,8 +1,9 @@
 import type { HttpClient } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Option, type Scope } from "effect"
 import { type ResolvedConfig, SyncConfig } from "../config/index.js"
-import type { Alegra } from "../ports/alegra.js"
+import { Alegra } from "../ports/alegra.js"
+import { type ConnectorPort, Connectors } from "../ports/connector.js"
 import { RateBudget } from "../ports/rate-budget.js"
 import { sqliteLayer, Store } from "../store/index.js"
 
@@ -13,6 +14,8 @@ import { sqliteLayer, Store } from "../store/index.js"
 export interface Wiring {
   /** The Alegra connector; it takes the account's shared request budget from `RateBudget` when provided. */
   readonly alegra: (config: ResolvedConfig) => Layer.Layer<Alegra, never, HttpClient.HttpClient | RateBudget>
+  /** The other systems the config enables (Stripe…), each behind the connector port. */
+  readonly systems: (config: ResolvedConfig) => Effect.Effect<ReadonlyArray<ConnectorPort>, never, Scope.Scope>
 }
 
 /** Config, the SQLite store and the Alegra client: what every command needs. */
@@ -31,3 +34,22 @@ export const storeLayer = (file: string) => {
   const sql = sqliteLayer(file)
   return Layer.merge(sql, Store.Default.pipe(Layer.provide(sql)))
 }
+
+/**
+ * The connectors of this install: the hub (Alegra) and every system the config enables.
+ * The registry exists only when at least one system is enabled: an Alegra-only install
+ * runs no two-way engine at all.
+ */
+export const connectorsLayer = (config: ResolvedConfig, wiring: Wiring) =>
+  Layer.scoped(
+    Connectors,
+    Effect.gen(function*() {
+      const hub = (yield* Alegra) as unknown as ConnectorPort
+      const systems = yield* wiring.systems(config)
+      return {
+        hub,
+        systems,
+        get: (system) => system === "alegra" ? Option.some(hub) : Option.fromNullable(systems.find((c) => c.system === system))
+      }
+    })
+  )

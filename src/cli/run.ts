@@ -1,4 +1,4 @@
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Option } from "effect"
 import { backfill, backfillCompleted, type BackfillProgress } from "../backfill/backfill.js"
 import { PollersLive } from "../capture/pollers.js"
 import { reconcileSubscriptions } from "../capture/subscriptions.js"
@@ -6,10 +6,13 @@ import { Ingest } from "../capture/ingest.js"
 import { Sweeper } from "../capture/sweep.js"
 import { loadConfigFile, type ResolvedConfig, SyncConfig } from "../config/index.js"
 import { DaemonLease } from "../engine/lease.js"
+import { SyncEngine } from "../engine/sync/engine.js"
+import { Connectors } from "../ports/connector.js"
+import { ConnectorCapture } from "../capture/connector-capture.js"
 import { InboxWorker } from "../engine/worker.js"
 import { Alegra } from "../ports/alegra.js"
 import { HttpServerLive } from "../server/http.js"
-import { baseLayer, type Wiring } from "./layers.js"
+import { baseLayer, connectorsLayer, type Wiring } from "./layers.js"
 import { withStoreErrors } from "../store/index.js"
 
 const logProgress = (p: BackfillProgress) =>
@@ -44,7 +47,14 @@ const followChanges = Effect.gen(function*() {
   }
   yield* Effect.logInfo("following changes: webhooks, payment and credit-note polling, sweep")
   const sweeper = yield* Sweeper
-  return yield* Effect.zipRight(Layer.launch(PollersLive), sweeper.run, { concurrent: true })
+  // The other systems' pollers (Stripe's events), for as long as the daemon runs.
+  const systems = Effect.scoped(Effect.gen(function*() {
+    const registry = yield* Effect.serviceOption(Connectors)
+    const capture = yield* ConnectorCapture
+    if (Option.isSome(registry)) for (const connector of registry.value.systems) yield* capture.run(connector, false)
+    return yield* Effect.never
+  }))
+  return yield* Effect.all([Layer.launch(PollersLive), sweeper.run, systems], { concurrency: "unbounded", discard: true })
 })
 
 /** The daemon's layers around `runDaemon`. */
@@ -52,10 +62,18 @@ export const daemonLayer = (config: ResolvedConfig, wiring: Wiring) => {
   const base = baseLayer(config, wiring)
   // The lease first: a second daemon on the store is refused before it starts anything.
   const lease = DaemonLease.Default.pipe(Layer.provide(base))
-  const worker = InboxWorker.Default.pipe(Layer.provide(lease), Layer.provide(base))
-  const capture = Layer.mergeAll(Ingest.Default, Sweeper.Default).pipe(Layer.provide(worker), Layer.provide(base))
-  const server = HttpServerLive.pipe(Layer.provide(capture), Layer.provide(worker), Layer.provide(base))
-  return Layer.mergeAll(server, worker, capture, lease).pipe(Layer.provideMerge(base))
+  // The two-way engine, only when another system is enabled.
+  const twoWay = config.stripe.enabled
+    ? SyncEngine.Default.pipe(Layer.provideMerge(connectorsLayer(config, wiring)), Layer.provide(base))
+    : Layer.empty
+  const engine = Layer.mergeAll(base, twoWay)
+  const worker = InboxWorker.Default.pipe(Layer.provide(lease), Layer.provide(engine))
+  const capture = Layer.mergeAll(Ingest.Default, Sweeper.Default, ConnectorCapture.Default).pipe(
+    Layer.provide(worker),
+    Layer.provide(engine)
+  )
+  const server = HttpServerLive.pipe(Layer.provide(capture), Layer.provide(worker), Layer.provide(engine))
+  return Layer.mergeAll(server, worker, capture, lease).pipe(Layer.provideMerge(engine))
 }
 
 /** `alegra-sync run`: the daemon, until SIGINT/SIGTERM. */

@@ -3,7 +3,27 @@ import { existsSync, readFileSync } from "node:fs"
 import * as path from "node:path"
 import { pathToFileURL } from "node:url"
 import { Context, Data, Effect, Either, ParseResult, Redacted, Schema } from "effect"
+import { defaultOwners, type Owner, type SyncedKind, syncedFields, syncedKinds } from "../../schema/index.js"
 import { type SecretRef, SyncConfigSchema, type SyncConfigDecoded } from "./schema.js"
+
+/** The Stripe section, decoded; its secrets resolved only in `ResolvedConfig`. */
+export type StripeSettings =
+  | { readonly enabled: false }
+  | {
+    readonly enabled: true
+    readonly baseUrl: string
+    readonly requestsPerSecond: number
+    /** The Alegra bank account for Stripe money; null when payments do not flow. */
+    readonly bankAccount: string | null
+    readonly paymentMethods: Readonly<Record<string, string>>
+    readonly taxRates: Readonly<Record<string, string>>
+    readonly defaultItem: string | null
+    readonly flows: SyncConfigDecoded["stripe"]["flows"]
+    readonly stamping: SyncConfigDecoded["stripe"]["stamping"]
+  }
+
+/** Who wins a conflict, for every synced kind and field (the defaults filled in). */
+export type ConflictOwners = { readonly [K in SyncedKind]: Readonly<Record<string, Owner>> }
 
 /**
  * The config decoded and checked, without its secrets: what commands that never
@@ -26,7 +46,8 @@ export interface LocalConfig {
   readonly polling: SyncConfigDecoded["polling"]
   readonly worker: SyncConfigDecoded["worker"]
   readonly hubspot: { readonly enabled: boolean }
-  readonly stripe: { readonly enabled: boolean }
+  readonly stripe: StripeSettings
+  readonly sync: { readonly conflicts: ConflictOwners }
 }
 
 /** The config with every secret (and every `env(...)` value) resolved. Secrets are Redacted. */
@@ -36,6 +57,12 @@ export interface ResolvedConfig extends LocalConfig {
     readonly email: string
     readonly token: Redacted.Redacted<string>
   }
+  readonly stripe:
+    | { readonly enabled: false }
+    | (Extract<StripeSettings, { enabled: true }> & {
+      readonly apiKey: Redacted.Redacted<string>
+      readonly webhookSecret: Redacted.Redacted<string>
+    })
 }
 
 export class SyncConfig extends Context.Tag("alegra-sync/SyncConfig")<SyncConfig, ResolvedConfig>() {}
@@ -146,9 +173,55 @@ const decode = (input: unknown, file: string): Either.Either<SyncConfigDecoded, 
   const config = decoded.right
   const problems: Array<string> = []
   if (config.hubspot.enabled) problems.push("hubspot.enabled: the HubSpot connector is not available in this release yet")
-  if (config.stripe.enabled) problems.push("stripe.enabled: the Stripe connector is not available in this release yet")
+  if (config.stripe.enabled) {
+    if (config.stripe.apiKey === undefined) problems.push(`stripe.apiKey: expected secret("STRIPE_API_KEY") when stripe is enabled, found none`)
+    if (config.stripe.webhookSecret === undefined) {
+      problems.push(`stripe.webhookSecret: expected secret("STRIPE_WEBHOOK_SECRET") when stripe is enabled, found none`)
+    }
+    if (config.stripe.flows.payments && config.stripe.bankAccount === undefined) {
+      problems.push("stripe.bankAccount: expected the id of the Alegra bank account Stripe money goes into (payments flow), found none")
+    }
+  }
+  for (const kind of syncedKinds) {
+    const given = config.sync.conflicts[kind]
+    if (given === undefined || typeof given === "string") continue
+    const known: ReadonlyArray<string> = syncedFields[kind]
+    for (const field of Object.keys(given)) {
+      if (!known.includes(field)) {
+        problems.push(`sync.conflicts.${kind}.${field}: expected one of ${known.join(", ")}, found ${JSON.stringify(field)}`)
+      }
+    }
+  }
   return problems.length > 0 ? Either.left(new ConfigError({ file, problems })) : Either.right(config)
 }
+
+/** Every synced kind's owners, field by field: the config's choices over the defaults. */
+const conflictOwners = (conflicts: SyncConfigDecoded["sync"]["conflicts"]): ConflictOwners => {
+  const owners = {} as Record<SyncedKind, Record<string, Owner>>
+  for (const kind of syncedKinds) {
+    const given = conflicts[kind]
+    const defaults: Readonly<Record<string, Owner>> = defaultOwners[kind]
+    owners[kind] = typeof given === "string"
+      ? Object.fromEntries(Object.keys(defaults).map((field) => [field, given]))
+      : { ...defaults, ...given }
+  }
+  return owners
+}
+
+const stripeView = (stripe: SyncConfigDecoded["stripe"]): StripeSettings =>
+  stripe.enabled
+    ? {
+      enabled: true,
+      baseUrl: stripe.baseUrl.replace(/\/+$/, ""),
+      requestsPerSecond: stripe.requestsPerSecond,
+      bankAccount: stripe.bankAccount ?? null,
+      paymentMethods: stripe.paymentMethods,
+      taxRates: stripe.taxRates,
+      defaultItem: stripe.defaultItem ?? null,
+      flows: stripe.flows,
+      stamping: stripe.stamping
+    }
+    : { enabled: false }
 
 const localView = (config: SyncConfigDecoded, file: string): LocalConfig => ({
   file,
@@ -167,7 +240,8 @@ const localView = (config: SyncConfigDecoded, file: string): LocalConfig => ({
   polling: config.polling,
   worker: config.worker,
   hubspot: { enabled: config.hubspot.enabled },
-  stripe: { enabled: config.stripe.enabled }
+  stripe: stripeView(config.stripe),
+  sync: { conflicts: conflictOwners(config.sync.conflicts) }
 })
 
 /** Decodes a config object (as exported by sync.config.ts) without touching secrets or the environment. */
@@ -207,12 +281,16 @@ export const resolveConfig = (
     const webhookToken = config.server.webhookToken === undefined
       ? deriveWebhookToken(email, token)
       : secretOf("server.webhookToken", config.server.webhookToken)
+    const stripeSecrets = config.stripe.enabled && config.stripe.apiKey !== undefined && config.stripe.webhookSecret !== undefined
+      ? { apiKey: secretOf("stripe.apiKey", config.stripe.apiKey), webhookSecret: secretOf("stripe.webhookSecret", config.stripe.webhookSecret) }
+      : undefined
     if (problems.length > 0) return yield* new ConfigError({ file: options.file, problems })
     const local = localView(config, options.file)
     return {
       ...local,
       server: { ...local.server, webhookToken },
-      alegra: { ...local.alegra, email, token }
+      alegra: { ...local.alegra, email, token },
+      stripe: local.stripe.enabled && stripeSecrets !== undefined ? { ...local.stripe, ...stripeSecrets } : { enabled: false }
     } satisfies ResolvedConfig
   })
 

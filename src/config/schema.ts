@@ -108,10 +108,72 @@ export const HubSpotConfig = Schema.Struct({
   accessToken: Schema.optionalWith(SecretRef, { exact: true }),
   clientSecret: Schema.optionalWith(SecretRef, { exact: true })
 })
+const Mapping = Schema.Record({ key: Schema.NonEmptyTrimmedString, value: Schema.NonEmptyTrimmedString })
+
+/** Which Stripe → Alegra flows run (all by default). */
+export const StripeFlows = Schema.Struct({
+  /** Customers → Alegra contacts (client role). */
+  customers: opt(Schema.Boolean, true),
+  /** Products and their default prices → Alegra items. */
+  products: opt(Schema.Boolean, true),
+  /** Finalized invoices → Alegra invoices. */
+  invoices: opt(Schema.Boolean, true),
+  /** Payments on invoices → Alegra payments. */
+  payments: opt(Schema.Boolean, true),
+  /** Refunds and credit notes → Alegra credit notes. */
+  refunds: opt(Schema.Boolean, true),
+  /** Back to Stripe: a payment recorded in Alegra marks the invoice paid; a void in Alegra voids it. */
+  back: opt(Schema.Boolean, true)
+})
+
+/** Electronic invoicing (CFDI and others) of what comes from Stripe: off unless turned on. */
+export const StampingConfig = Schema.Struct({
+  enabled: opt(Schema.Boolean, false),
+  /** Alegra's number template (a resolution) for electronic invoices. */
+  numberTemplate: Schema.optionalWith(Schema.NonEmptyTrimmedString, { exact: true }),
+  /** Mexico: forma de pago (e.g. "04" credit card), método de pago ("PUE"), uso del CFDI ("G03"). */
+  paymentForm: Schema.optionalWith(Schema.NonEmptyTrimmedString, { exact: true }),
+  paymentMethod: Schema.optionalWith(Schema.NonEmptyTrimmedString, { exact: true }),
+  cfdiUse: Schema.optionalWith(Schema.NonEmptyTrimmedString, { exact: true }),
+  /** The client's fiscal regime when the contact carries none (e.g. "616"). */
+  regime: Schema.optionalWith(Schema.NonEmptyTrimmedString, { exact: true })
+})
+
 export const StripeConfig = Schema.Struct({
   enabled: opt(Schema.Boolean, false),
   apiKey: Schema.optionalWith(SecretRef, { exact: true }),
-  webhookSecret: Schema.optionalWith(SecretRef, { exact: true })
+  webhookSecret: Schema.optionalWith(SecretRef, { exact: true }),
+  baseUrl: opt(Url, "https://api.stripe.com"),
+  /** Stripe allows 100 operations per second in live mode, 25 in test mode. */
+  requestsPerSecond: opt(Positive, 25),
+  /** The Alegra bank account that Stripe money goes into (its id). */
+  bankAccount: Schema.optionalWith(Schema.NonEmptyTrimmedString, { exact: true }),
+  /** Stripe payment method type → Alegra payment method (added to the defaults). */
+  paymentMethods: opt(Mapping, {}),
+  /** Stripe tax rate id → Alegra tax id, for invoice lines that carry taxes. */
+  taxRates: opt(Mapping, {}),
+  /** The Alegra item for invoice lines without a product (a one-off amount). */
+  defaultItem: Schema.optionalWith(Schema.NonEmptyTrimmedString, { exact: true }),
+  flows: opt(StripeFlows, { customers: true, products: true, invoices: true, payments: true, refunds: true, back: true }),
+  stamping: opt(StampingConfig, { enabled: false })
+})
+
+const Owner = Schema.Literal("alegra", "system")
+/** A kind's owner, or its owners field by field (fields not named keep their default). */
+const KindOwners = Schema.Union(Owner, Schema.Record({ key: Schema.String, value: Owner }))
+
+export const SyncPolicyConfig = Schema.Struct({
+  /** Who wins when both sides changed a field since the last sync; see README. */
+  conflicts: opt(
+    Schema.Struct({
+      contact: Schema.optionalWith(KindOwners, { exact: true }),
+      item: Schema.optionalWith(KindOwners, { exact: true }),
+      invoice: Schema.optionalWith(KindOwners, { exact: true }),
+      payment: Schema.optionalWith(KindOwners, { exact: true }),
+      "credit-note": Schema.optionalWith(KindOwners, { exact: true })
+    }),
+    {}
+  )
 })
 
 export const SyncConfigSchema = Schema.Struct({
@@ -127,7 +189,16 @@ export const SyncConfigSchema = Schema.Struct({
   }),
   worker: opt(WorkerConfig, { maxAttempts: 8, concurrency: 2 }),
   hubspot: opt(HubSpotConfig, { enabled: false }),
-  stripe: opt(StripeConfig, { enabled: false })
+  stripe: opt(StripeConfig, {
+    enabled: false,
+    baseUrl: "https://api.stripe.com",
+    requestsPerSecond: 25,
+    paymentMethods: {},
+    taxRates: {},
+    flows: { customers: true, products: true, invoices: true, payments: true, refunds: true, back: true },
+    stamping: { enabled: false }
+  }),
+  sync: opt(SyncPolicyConfig, { conflicts: {} })
 })
 
 /** What a sync.config.ts file exports (defaults may be left out). */

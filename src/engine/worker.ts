@@ -1,10 +1,14 @@
+import type { SqlError } from "@effect/sql/SqlError"
 import { Duration, Effect, Metric, Option, Queue, Schedule, Schema } from "effect"
 import { type CanonicalRecord, type Kind, recordSchemas } from "../../schema/index.js"
 import { SyncConfig } from "../config/index.js"
-import { Alegra, AlegraError } from "../ports/alegra.js"
+import { Alegra, type AlegraError } from "../ports/alegra.js"
 import { type InboxRow, Store } from "../store/index.js"
 import { recordAlegraObservation } from "./apply.js"
 import type { Observed, Plan } from "./plan.js"
+import { SyncEngine } from "./sync/engine.js"
+import { SyncRefused } from "./sync/errors.js"
+import { fanOutOffers } from "./sync/fanout.js"
 
 export interface WorkerStats {
   readonly processed: number
@@ -32,6 +36,49 @@ const counters = {
   deadLettered: outcomeCounter("deadLettered")
 } as const
 const count = (outcome: keyof WorkerStats) => Metric.increment(counters[outcome])
+
+/** A failure as the worker decides on it, whichever system or engine step it came from. */
+interface Failure {
+  readonly tag: string
+  readonly reason: string
+  readonly message: string
+  readonly status: number | null
+  readonly code: number | string | null
+  /** Retried later without using up the row's attempts (a rate limit, bad credentials, a prerequisite not there yet). */
+  readonly waits: boolean
+  readonly permanent: boolean
+}
+
+const failureOf = (error: unknown): Failure => {
+  const tagged = typeof error === "object" && error !== null && "_tag" in error ? (error as { _tag: string })._tag : undefined
+  if (tagged === "AlegraError" || tagged === "ConnectorError") {
+    const e = error as { reason: string; message: string; status: number | null; code: number | string | null; transient: boolean }
+    return {
+      tag: tagged,
+      reason: e.reason,
+      message: e.message,
+      status: e.status,
+      code: e.code,
+      waits: e.reason === "rate-limit" || e.reason === "auth",
+      permanent: !e.transient && e.reason !== "auth"
+    }
+  }
+  if (tagged === "Waiting") {
+    return { tag: tagged, reason: "waiting", message: (error as { message: string }).message, status: null, code: null, waits: true, permanent: false }
+  }
+  if (tagged === "SyncRefused") {
+    return { tag: tagged, reason: "refused", message: (error as { message: string }).message, status: null, code: null, waits: false, permanent: true }
+  }
+  return {
+    tag: "InternalError",
+    reason: "internal",
+    message: error instanceof Error ? error.message : String(error),
+    status: null,
+    code: null,
+    waits: false,
+    permanent: false
+  }
+}
 
 const planOutcome: Record<Plan["_tag"], keyof WorkerStats> = {
   Upsert: "upserted",
@@ -65,43 +112,46 @@ export class InboxWorker extends Effect.Service<InboxWorker>()("alegra-sync/Inbo
     const store = yield* Store
     const alegra = yield* Alegra
     const config = yield* SyncConfig
+    // Only when another system is enabled: an Alegra-only install needs no sync engine.
+    const engine = yield* Effect.serviceOption(SyncEngine)
     const wakeups = yield* Queue.sliding<void>(1)
 
     const fail = Effect.fn("InboxWorker.fail")(function*(row: InboxRow, error: unknown) {
-      const alegraError = error instanceof AlegraError ? error : undefined
-      const message = alegraError?.message ?? (error instanceof Error ? error.message : String(error))
-      if (alegraError?.reason === "rate-limit" || alegraError?.reason === "auth") {
-        // Not the row's fault: wait until Alegra takes requests again, without using up its attempts
-        // (a rate-limit pause must end when the server's window does, not grow like a backoff).
+      const failure = failureOf(error)
+      if (failure.waits) {
+        // Not the row's fault: wait, without using up its attempts. A rate-limit pause ends when the
+        // server's window does (it must not grow like a backoff); a prerequisite not there yet is
+        // looked for again with a growing delay.
         const health = yield* alegra.health
         const now = Date.now()
-        const at = alegraError.reason === "rate-limit"
+        const at = failure.reason === "rate-limit"
           ? Math.max(health.pausedUntil ?? 0, now + 1_000) + Math.round(Math.random() * 500)
-          : now + AUTH_RETRY_MS
-        yield* store.inbox.retry(row.id, message, at, { countAttempt: false })
+          : failure.reason === "auth"
+          ? now + AUTH_RETRY_MS
+          : now + retryDelay(row.attempts + 1)
+        yield* store.inbox.retry(row.id, failure.message, at, { countAttempt: failure.reason === "waiting" })
         yield* count("retried")
         return
       }
-      const permanent = alegraError !== undefined && !alegraError.transient
       const attempts = row.attempts + 1
-      if (permanent || attempts >= config.worker.maxAttempts) {
+      if (failure.permanent || attempts >= config.worker.maxAttempts) {
         yield* store.inbox.deadLetter(row.id, {
-          _tag: alegraError?._tag ?? "InternalError",
-          reason: alegraError?.reason ?? "internal",
-          message,
-          status: alegraError?.status ?? null,
-          code: alegraError?.code ?? null
+          _tag: failure.tag,
+          reason: failure.reason,
+          message: failure.message,
+          status: failure.status,
+          code: typeof failure.code === "string" ? Number.isFinite(Number(failure.code)) ? Number(failure.code) : null : failure.code
         }, row.generation) // a delivery that arrived meanwhile keeps the row pending
         yield* count("deadLettered")
         yield* Effect.logWarning("change moved to dead letters").pipe(
-          Effect.annotateLogs({ kind: row.kind, id: row.recordId, attempts, error: message })
+          Effect.annotateLogs({ system: row.system, kind: row.kind, id: row.recordId, attempts, error: failure.message })
         )
       } else {
         const delay = retryDelay(attempts)
-        yield* store.inbox.retry(row.id, message, Date.now() + delay)
+        yield* store.inbox.retry(row.id, failure.message, Date.now() + delay)
         yield* count("retried")
         yield* Effect.logInfo("change will be retried").pipe(
-          Effect.annotateLogs({ kind: row.kind, id: row.recordId, attempts, in: Duration.format(delay), error: message })
+          Effect.annotateLogs({ system: row.system, kind: row.kind, id: row.recordId, attempts, in: Duration.format(delay), error: failure.message })
         )
       }
     })
@@ -113,10 +163,15 @@ export class InboxWorker extends Effect.Service<InboxWorker>()("alegra-sync/Inbo
         : alegra.get(row.kind, row.recordId)
     }
 
-    const process = Effect.fn("InboxWorker.process")(function*(row: InboxRow) {
+    /** An Alegra record: into the mirror, and to every record linked to it. */
+    const processAlegra = Effect.fn("InboxWorker.processAlegra")(function*(row: InboxRow) {
       const observed = yield* observe(row)
       const { plan, completed } = yield* store.writeTransaction(Effect.gen(function*() {
         const plan = yield* recordAlegraObservation(row.kind, row.recordId, observed)
+        if (plan._tag === "Upsert" || plan._tag === "Delete") {
+          const hash = plan._tag === "Upsert" ? plan.canonical.hash : "deleted"
+          yield* store.inbox.offerMany(yield* fanOutOffers(row.kind, row.recordId, hash))
+        }
         const completed = yield* store.inbox.complete(row.id, row.generation)
         return { plan, completed }
       }))
@@ -125,7 +180,29 @@ export class InboxWorker extends Effect.Service<InboxWorker>()("alegra-sync/Inbo
       yield* Effect.logDebug("change applied").pipe(
         Effect.annotateLogs({ kind: row.kind, id: row.recordId, plan: plan._tag, coalesced: !completed })
       )
-    }, (effect, row) => Effect.catchAll(effect, (error) => fail(row, error)))
+    })
+
+    /** A record of another system: synced with its Alegra record (the row completed with what it records). */
+    const processPair = Effect.fn("InboxWorker.processPair")(function*(row: InboxRow) {
+      if (Option.isNone(engine)) {
+        return yield* new SyncRefused({ message: `${row.system} is not enabled in the config` })
+      }
+      const complete = store.inbox.complete(row.id, row.generation)
+      const outcome = yield* engine.value.syncPair(row.system, row.kind, row.recordId, complete)
+      if (outcome._tag !== "Linked" && outcome._tag !== "Synced") yield* store.writeTransaction(complete)
+      yield* count("processed")
+      yield* count(outcome._tag === "Linked" || outcome._tag === "Synced" ? "upserted" : outcome._tag === "Unlinked" ? "deleted" : "unchanged")
+      yield* Effect.logDebug("pair synced").pipe(
+        Effect.annotateLogs({ system: row.system, kind: row.kind, id: row.recordId, outcome: outcome._tag })
+      )
+    })
+
+    const process = (row: InboxRow): Effect.Effect<void, SqlError> => {
+      const work: Effect.Effect<void, unknown> = row.system === "alegra"
+        ? Effect.provideService(processAlegra(row), Store, store)
+        : Effect.asVoid(processPair(row))
+      return Effect.catchAll(work, (error) => fail(row, error))
+    }
 
     const drainOnce = Effect.gen(function*() {
       const rows = yield* store.inbox.due(Date.now(), 50)
@@ -138,9 +215,23 @@ export class InboxWorker extends Effect.Service<InboxWorker>()("alegra-sync/Inbo
       yield* Queue.take(wakeups).pipe(Effect.timeout(wait), Effect.ignore)
     })
 
-    yield* drainOnce.pipe(
-      Effect.catchAllCause((cause) => Effect.logError("inbox worker", cause).pipe(Effect.zipRight(Effect.sleep(1_000)))),
-      Effect.forever,
+    // Intents a crash left pending are resolved before anything else runs (never by a second create).
+    const resolveIntents = Option.match(engine, {
+      onNone: () => Effect.void,
+      onSome: (e) =>
+        e.resolveIntents.pipe(
+          Effect.tapError((error) => Effect.logWarning("cannot resolve pending intents yet; will try again").pipe(
+            Effect.annotateLogs("error", failureOf(error).message)
+          )),
+          Effect.retry(Schedule.exponential("1 second").pipe(Schedule.union(Schedule.spaced("1 minute")))),
+          Effect.asVoid
+        )
+    })
+    yield* resolveIntents.pipe(
+      Effect.zipRight(drainOnce.pipe(
+        Effect.catchAllCause((cause) => Effect.logError("inbox worker", cause).pipe(Effect.zipRight(Effect.sleep(1_000)))),
+        Effect.forever
+      )),
       Effect.forkScoped
     )
 

@@ -95,7 +95,8 @@ export type WriteRequest =
 export type Action =
   | { readonly _tag: "void" } // an invoice (Alegra, Stripe) or a payment (Alegra)
   | { readonly _tag: "paid-out-of-band" } // a Stripe invoice paid outside Stripe (recorded in Alegra)
-  | { readonly _tag: "stamp" } // Alegra: stamp (CFDI and other e-invoicing) an invoice or credit note
+  /** Alegra: stamp (CFDI and other e-invoicing) an invoice or credit note, with the fiscal fields the config supplies. */
+  | { readonly _tag: "stamp"; readonly fiscal: Readonly<Record<string, string>> }
   | { readonly _tag: "add-role"; readonly role: "client" | "provider" } // Alegra contact: one contact, both roles
   | { readonly _tag: "remove-role"; readonly role: "client" | "provider" }
 
@@ -144,10 +145,21 @@ export type Received =
     readonly unreadable: null | { readonly kinds: ReadonlyArray<Kind>; readonly reason: string }
   }
 
-/** A webhook endpoint of the daemon's HTTP server. Plain and synchronous: it runs on the hot path. */
+/**
+ * A webhook endpoint of the daemon's HTTP server (src/server/webhooks.ts). Plain and
+ * synchronous: it runs on the hot path, before any fiber.
+ */
 export interface WebhookRoute {
-  /** POST path, with `:name` parameters, e.g. "/webhooks/stripe", "/webhooks/alegra/:token". */
+  /**
+   * POST path. A path ending in "/:name" takes one more segment as the parameter `name`
+   * (Alegra: "/webhooks/alegra/:token"); any other path is taken exactly ("/webhooks/stripe").
+   */
   readonly path: string
+  /**
+   * Checked on the parameter before the body is read (Alegra: the URL's secret token, in
+   * constant time). False: answered exactly as an unknown route, so probing finds nothing.
+   */
+  readonly accepts?: (param: string) => boolean
   readonly receive: (delivery: Delivery) => Received
 }
 
@@ -212,10 +224,19 @@ export interface ConnectorHealth {
   readonly pausedUntil: number | null
 }
 
+/**
+ * Which way each synced field of a kind may flow between this system and Alegra
+ * (src/engine/sync/plan.ts): "both", "to-alegra", "to-system", or "none" (compared, never
+ * written). A kind absent here does not sync with Alegra.
+ */
+export type Directions = Partial<Record<Kind, Readonly<Record<string, "both" | "to-alegra" | "to-system" | "none">>>>
+
 export interface ConnectorPort {
   readonly system: System
   /** Kinds this connector syncs, prerequisites first. */
   readonly kinds: ReadonlyArray<Kind>
+  /** Which way each synced field flows (empty for the hub: Alegra is one end of every pair). */
+  readonly directions: Directions
   /** Whether `id` has a shape this system issues for `kind`: anything else is never sent to it. */
   readonly isValidId: (kind: Kind, id: string) => boolean
   /**

@@ -3,6 +3,7 @@ import { HttpLayerRouter } from "@effect/platform"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { Cause, Effect, Layer, Runtime } from "effect"
 import { alegraWebhookRoute } from "../capture/alegra-webhook.js"
+import { connectorWebhookRoutes } from "../capture/connector-webhooks.js"
 import { SyncConfig } from "../config/index.js"
 import { health } from "./health.js"
 import { metrics } from "./metrics.js"
@@ -53,7 +54,7 @@ const Routes = Layer.mergeAll(
 export const HttpServerLive = Layer.scopedDiscard(Effect.gen(function*() {
   const config = yield* SyncConfig
   const next = yield* NodeHttpServer.makeHandler(yield* HttpLayerRouter.toHttpEffect(Routes))
-  const webhooks: ReadonlyArray<WebhookRoute> = [yield* alegraWebhookRoute]
+  const webhooks: ReadonlyArray<WebhookRoute> = [yield* alegraWebhookRoute, ...(yield* connectorWebhookRoutes)]
   const runFork = Runtime.runFork(yield* Effect.runtime<never>())
   const onDefect = (route: WebhookRoute, defect: unknown) =>
     runFork(Effect.logError(`${route.name} webhook failed`, Cause.die(defect)))

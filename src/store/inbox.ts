@@ -26,7 +26,7 @@ export const InboxStatus = Schema.Literal("pending", "done", "dead")
 export type InboxStatus = typeof InboxStatus.Type
 
 /** What saw the change (kept for diagnosis; it does not key the row). */
-export const InboxChannel = Schema.Literal("webhook", "poll", "sweep", "related", "backfill", "replay")
+export const InboxChannel = Schema.Literal("webhook", "poll", "sweep", "related", "backfill", "replay", "fanout")
 export type InboxChannel = typeof InboxChannel.Type
 
 export interface InboxOffer {

@@ -100,6 +100,33 @@ describe("config", () => {
     ])
   })
 
+  it("checks the stripe section when it is enabled, and resolves its secrets and the conflict owners", () => {
+    const alegra = { email: "a@b.co", token: { env: "T" } }
+    const missing = resolve({ alegra, stripe: { enabled: true } }, { T: "t" })
+    expect(Either.isLeft(missing) && missing.left.problems).toEqual([
+      `stripe.apiKey: expected secret("STRIPE_API_KEY") when stripe is enabled, found none`,
+      `stripe.webhookSecret: expected secret("STRIPE_WEBHOOK_SECRET") when stripe is enabled, found none`,
+      "stripe.bankAccount: expected the id of the Alegra bank account Stripe money goes into (payments flow), found none"
+    ])
+    const pasted = resolve({ alegra, stripe: { enabled: true, apiKey: "sk_live_pasted_1234", webhookSecret: { env: "W" }, bankAccount: "1" } }, { T: "t", W: "w" })
+    expect(Either.isLeft(pasted) && pasted.left.message).toMatch(/stripe\.apiKey: expected secret/)
+    expect(Either.isLeft(pasted) && pasted.left.message).not.toContain("sk_live_pasted_1234")
+    const unknownField = resolve({ alegra, sync: { conflicts: { contact: { emial: "alegra" } } } }, { T: "t" })
+    expect(Either.isLeft(unknownField) && unknownField.left.problems).toEqual([
+      `sync.conflicts.contact.emial: expected one of name, email, phone, identification, address, found "emial"`
+    ])
+    const ok = Either.getOrThrow(resolve({
+      alegra,
+      stripe: { enabled: true, apiKey: { env: "K" }, webhookSecret: { env: "W" }, bankAccount: "3", taxRates: { txr_1: "2" } },
+      sync: { conflicts: { contact: { email: "alegra" }, item: "alegra" } }
+    }, { T: "t", K: "sk_test_1", W: "whsec_1" }))
+    expect(ok.stripe).toMatchObject({ enabled: true, baseUrl: "https://api.stripe.com", requestsPerSecond: 25, bankAccount: "3", taxRates: { txr_1: "2" } })
+    expect(ok.stripe.enabled && Redacted.value(ok.stripe.apiKey)).toBe("sk_test_1")
+    expect(String(ok.stripe.enabled && ok.stripe.apiKey)).not.toContain("sk_test_1")
+    expect(ok.sync.conflicts.contact).toEqual({ name: "system", email: "alegra", phone: "system", identification: "alegra", address: "alegra" })
+    expect(Object.values(ok.sync.conflicts.item).every((owner) => owner === "alegra")).toBe(true)
+  })
+
   it("names a missing environment variable", () => {
     const result = resolve(minimal, {})
     expect(Either.isLeft(result) && result.left.problems).toEqual([

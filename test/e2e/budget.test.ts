@@ -101,16 +101,19 @@ describe("one budget per Alegra account", () => {
     const requests = sim.stats.requests().filter((r) => r.at >= since)
     const limited = requests.filter((r) => r.status === 429 || r.fault === "rate-limit-disguised")
     expect(limited.length).toBeGreaterThanOrEqual(2)
-    // X-Rate-Limit-Remaining stopped them at the account's real limit, whatever the config says.
-    expect(Math.max(...perWindow(sim, since).values())).toBeLessThanOrEqual(limit)
-    // After every rate-limit answer, the next request goes out once the server's window has reset
-    // (Reset counts whole seconds, so up to a second after it), never minutes later.
+    // X-Rate-Limit-Remaining stopped them at the account's real limit, whatever the config says
+    // (give or take what was in flight when it ran out: 3 requests per process at most).
+    expect(Math.max(...perWindow(sim, since).values())).toBeLessThanOrEqual(limit + 6)
+    // After every rate-limit answer, nothing more goes out until the server's window has reset —
+    // but what was already in flight (3 requests per process at most) — and then requests start
+    // again within a second of it (Reset counts whole seconds), never minutes later.
     const windowMs = windowSeconds * 1000
     for (const r of limited) {
       const resetAt = (Math.floor(r.at / windowMs) + 1) * windowMs
-      const next = requests.find((later) => later.at > r.at)
+      const early = requests.filter((later) => later.at > r.at && later.at < resetAt)
+      expect(early.length, "requests already in flight when the 429 came").toBeLessThanOrEqual(6)
+      const next = requests.find((later) => later.at >= resetAt)
       expect(next, "a request after the pause").toBeDefined()
-      expect(next!.at).toBeGreaterThanOrEqual(resetAt)
       expect(next!.at - resetAt).toBeLessThan(1_500)
     }
     const gaps = requests.slice(1).map((r, i) => r.at - requests[i]!.at)

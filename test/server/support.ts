@@ -1,6 +1,7 @@
 /** The daemon's HTTP server in-process, on a real port and a real SQLite file, with a test Alegra connector. */
 import * as path from "node:path"
 import { Effect, Layer, ManagedRuntime } from "effect"
+import { ConnectorCapture } from "../../src/capture/connector-capture.js"
 import { Ingest } from "../../src/capture/ingest.js"
 import { Sweeper } from "../../src/capture/sweep.js"
 import { storeLayer } from "../../src/cli/layers.js"
@@ -33,7 +34,10 @@ export const startServer = async (options: {
   }, { file: "/test/sync.config.ts", env: { T: options.alegraToken } }))
   const deps = Layer.mergeAll(storeLayer(storePath), Layer.succeed(Alegra, options.alegra), Layer.succeed(SyncConfig, config))
   const worker = InboxWorker.Default.pipe(Layer.provide(deps))
-  const capture = Layer.mergeAll(Ingest.Default, Sweeper.Default).pipe(Layer.provide(worker), Layer.provide(deps))
+  const capture = Layer.mergeAll(Ingest.Default, Sweeper.Default, ConnectorCapture.Default).pipe(
+    Layer.provide(worker),
+    Layer.provide(deps)
+  )
   const runtime = ManagedRuntime.make(HttpServerLive.pipe(Layer.provide(capture), Layer.provide(worker), Layer.provide(deps)))
   await runtime.runtime()
   const base = `http://127.0.0.1:${port}`

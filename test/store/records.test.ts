@@ -17,8 +17,8 @@ describe("links", () => {
       expect(put).toEqual({ status: "inserted", displaced: [] })
       const link = Option.getOrThrow(yield* store.links.get("hubspot", "contact", "hs-1"))
       expect(link).toEqual({
-        system: "hubspot", kind: "contact", externalId: "hs-1", alegraId: "a-1", externalHash: "e1", alegraHash: "g1",
-        externalVersion: "2026-01-01T00:00:00Z", alegraVersion: null, createdAt: 0, updatedAt: 0
+        system: "hubspot", kind: "contact", externalId: "hs-1", alegraId: "a-1", role: "", externalHash: "e1", alegraHash: "g1",
+        externalVersion: "2026-01-01T00:00:00Z", alegraVersion: null, base: null, createdAt: 0, updatedAt: 0
       })
       expect(yield* store.links.byAlegraId("hubspot", "contact", "a-1")).toEqual(Option.some(link))
       expect(yield* store.links.byAlegraId("stripe", "contact", "a-1")).toEqual(Option.none())
@@ -27,11 +27,23 @@ describe("links", () => {
       expect(Option.getOrThrow(yield* store.links.get("hubspot", "contact", "hs-1"))).toMatchObject({
         externalHash: "e1", alegraHash: "g2", externalVersion: "2026-01-01T00:00:00Z"
       })
-      // The same Alegra record linked from another system is another link.
-      yield* store.links.put({ system: "stripe", kind: "contact", externalId: "cus_1", alegraId: "a-1" })
+      // The base snapshot is kept as JSON, and kept when omitted.
+      yield* store.links.put({
+        system: "hubspot", kind: "contact", externalId: "hs-1", alegraId: "a-1", base: { external: { email: "a@b.co" }, alegra: { email: "a@b.co" } }
+      })
+      yield* store.links.put({ system: "hubspot", kind: "contact", externalId: "hs-1", alegraId: "a-1", externalHash: "e3" })
+      expect(Option.getOrThrow(yield* store.links.get("hubspot", "contact", "hs-1")).base).toEqual({
+        external: { email: "a@b.co" }, alegra: { email: "a@b.co" }
+      })
+      // The same Alegra record linked from another system is another link; so is another role in the same system.
+      yield* store.links.put({ system: "stripe", kind: "contact", externalId: "cus_1", alegraId: "a-1", role: "client" })
+      yield* store.links.put({ system: "hubspot", kind: "contact", externalId: "hs-9", alegraId: "a-1", role: "provider" })
       expect(yield* store.links.counts()).toEqual([
-        { system: "hubspot", kind: "contact", count: 1 },
+        { system: "hubspot", kind: "contact", count: 2 },
         { system: "stripe", kind: "contact", count: 1 }
+      ])
+      expect((yield* store.links.ofAlegra("contact", "a-1")).map((l) => [l.system, l.externalId, l.role])).toEqual([
+        ["hubspot", "hs-1", ""], ["hubspot", "hs-9", "provider"], ["stripe", "cus_1", "client"]
       ])
     })))
 
@@ -59,8 +71,8 @@ describe("links", () => {
       expect(Either.isLeft(yield* insert("Y", "A9"))).toBe(true)
       expect(Either.isLeft(yield* insert("W", "A1"))).toBe(true)
       expect(Either.isRight(yield* insert("W", "A9"))).toBe(true)
-      expect(yield* store.links.remove("hubspot", "contact", "W")).toBe(true)
-      expect(yield* store.links.remove("hubspot", "contact", "W")).toBe(false)
+      expect(Option.isSome(yield* store.links.remove("hubspot", "contact", "W"))).toBe(true)
+      expect(yield* store.links.remove("hubspot", "contact", "W")).toEqual(Option.none())
       expect(yield* store.links.removeByAlegraId("hubspot", "contact", "A1")).toBe(true)
       expect(yield* store.links.counts()).toEqual([])
     })))

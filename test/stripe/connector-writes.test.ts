@@ -150,7 +150,7 @@ describe("customer updates", () => {
       failureOf(t.connector.write({ _tag: "Create", record: contact, marker: "m", idempotencyKey: key() })),
       failureOf(t.connector.write({ _tag: "Delete", kind: "contact", id: t.seed.customers.us, idempotencyKey: key() })),
       failureOf(t.connector.write({ _tag: "Act", kind: "contact", id: t.seed.customers.us, action: { _tag: "void" }, idempotencyKey: key() })),
-      failureOf(t.connector.write({ _tag: "Act", kind: "invoice", id: "in_1Abc", action: { _tag: "stamp" }, idempotencyKey: key() })),
+      failureOf(t.connector.write({ _tag: "Act", kind: "invoice", id: "in_1Abc", action: { _tag: "stamp", fiscal: {} }, idempotencyKey: key() })),
       failureOf(t.connector.write({ _tag: "Tag", kind: "invoice", id: "in_1Abc/../../v1/customers", alegraId: "1", idempotencyKey: key() }))
     ])
     expect(refusals.map((e) => e.reason)).toEqual(["validation", "validation", "validation", "validation", "validation"])

@@ -9,14 +9,14 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 const bin = path.join(repoRoot, "src/bin.mjs")
 const builtMain = path.join(repoRoot, "dist/main.js")
 
-/** The newest modification time of the sources that go into dist/. */
-const newestSource = (folder: string): number =>
+/** The newest of the sources that go into dist/, with its modification time. */
+const newestSource = (folder: string): { readonly file: string; readonly time: number } =>
   readdirSync(folder, { withFileTypes: true }).reduce((newest, entry) => {
     const full = path.join(folder, entry.name)
     const source = /\.(ts|mts|mjs)$/.test(entry.name) && !entry.name.endsWith(".test.ts")
-    const time = entry.isDirectory() ? newestSource(full) : source ? statSync(full).mtimeMs : 0
-    return Math.max(newest, time)
-  }, 0)
+    const found = entry.isDirectory() ? newestSource(full) : { file: full, time: source ? statSync(full).mtimeMs : 0 }
+    return found.time > newest.time ? found : newest
+  }, { file: "", time: 0 })
 
 let checkedBuild = false
 /**
@@ -26,9 +26,10 @@ let checkedBuild = false
 const assertBuilt = () => {
   if (checkedBuild) return
   if (!existsSync(builtMain)) throw new Error("dist/ is missing: run `npm run bundle` before these tests")
-  const sources = Math.max(...["src", "connectors", "schema"].map((f) => newestSource(path.join(repoRoot, f))))
-  if (statSync(builtMain).mtimeMs < sources) {
-    throw new Error("dist/ is older than the sources: run `npm run bundle` before these tests")
+  const newest = ["src", "connectors", "schema"].map((f) => newestSource(path.join(repoRoot, f)))
+    .reduce((a, b) => (b.time > a.time ? b : a))
+  if (statSync(builtMain).mtimeMs < newest.time) {
+    throw new Error(`dist/ is older than the sources (${path.relative(repoRoot, newest.file)}): run \`npm run bundle\` before these tests`)
   }
   checkedBuild = true
 }

@@ -10,10 +10,12 @@ import type { SqlClient } from "@effect/sql"
 import type { Effect } from "effect"
 import initial from "./0001_initial.js"
 import hardening from "./0002_hardening.js"
+import twoWay from "./0003_two_way.js"
 
 export const migrations: Record<string, Effect.Effect<void, unknown, SqlClient.SqlClient>> = {
   "0001_initial": initial,
-  "0002_hardening": hardening
+  "0002_hardening": hardening,
+  "0003_two_way": twoWay
 }
 
 /** The highest migration this version knows: a store at a higher one was written by a newer version. */
