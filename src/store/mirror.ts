@@ -79,8 +79,8 @@ const toRow = (raw: unknown): MirrorRow => {
 
 const columns = "kind, id, content, hash, read_at, updated_at, deleted_at"
 
-/** Rows per statement of a page write: 7 parameters each, well under SQLite's and PostgreSQL's limits. */
-const ROWS_PER_STATEMENT = 100
+/** Rows per statement of a page write (a backfill batch is 300): 7 parameters each, well under SQLite's 32,766 and PostgreSQL's 65,535. */
+const ROWS_PER_STATEMENT = 300
 
 // The statement text of a page write, one per row count (a page has up to 30 rows): built
 // once and prepared once, instead of composing a fragment per row on every page.
