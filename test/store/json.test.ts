@@ -3,7 +3,9 @@
  * were written in. Values whose keys are already sorted take JSON.stringify directly;
  * the others take the sorting writer: both must give identical bytes.
  */
+import { createHash } from "node:crypto"
 import { describe, expect, it } from "vitest"
+import { canonicalize, contentHash } from "../../src/engine/hash.js"
 import { canonicalJson } from "../../src/store/json.js"
 
 const prng = (seed: number) => {
@@ -83,5 +85,14 @@ describe("canonicalJson", () => {
     expect(canonicalJson([new Point(2, 1)])).toBe("[{\"x\":1,\"y\":2}]")
     expect(canonicalJson(undefined)).toBe("null")
     expect(canonicalJson(() => 1)).toBe("null")
+  })
+})
+
+describe("contentHash", () => {
+  it("is the sha256 (hex) of the canonical JSON, whichever way the key order came", () => {
+    const expected = createHash("sha256").update("{\"a\":[1,\"línea\"],\"b\":{\"c\":null}}").digest("hex")
+    expect(contentHash({ b: { c: null }, a: [1, "línea"] })).toBe(expected)
+    expect(contentHash({ a: [1, "línea"], b: { c: null } })).toBe(expected)
+    expect(canonicalize({ b: { c: null }, a: [1, "línea"] })).toEqual({ json: "{\"a\":[1,\"línea\"],\"b\":{\"c\":null}}", hash: expected })
   })
 })
