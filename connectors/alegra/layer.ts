@@ -18,7 +18,8 @@ import type { AlegraClientOptions, AlegraHttp } from "./client.js"
 import { alegraError } from "./errors.js"
 import type { ErrorContext } from "./errors.js"
 import { isAlegraId, isValidId, previewId } from "./ids.js"
-import { decodeRows, preview, rawId } from "./mapping.js"
+import { decodeRows, rawId } from "./mapping.js"
+import { preview } from "./walk.js"
 import { memoryRateBudget } from "./rate-budget.js"
 import {
   flattenCategories,

@@ -7,7 +7,7 @@
  * fails with the path of the offending field. Encoding (canonical → Alegra) is not offered.
  */
 import { type Effect, Either, ParseResult, Schema } from "effect"
-import { addAmounts, isStamped, methodName, roles, status, subtractAmounts, text } from "../../../connectors/alegra/mapping.js"
+import { addAmounts, isStamped, methodName, roles, status, subtractAmounts, text } from "../../../connectors/alegra/normalise.js"
 import { formatParseError } from "../../../connectors/alegra/wire.js"
 import {
   BankAccount,
