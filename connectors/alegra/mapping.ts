@@ -188,6 +188,14 @@ const contactRoles = (walk: Walk, value: unknown): ReadonlyArray<ContactRole> =>
 // ---------------------------------------------------------------------------------------
 // One reader per kind. A reader returns null only with a problem recorded.
 
+/** Whether the record can be built: no problem so far, and a value the mapping needs is there (else one more problem). */
+const complete = <A>(walk: Walk, needed: A | null, key: string, message: string): needed is A => {
+  if (walk.problems.length > 0) return false
+  if (needed !== null) return true
+  walk.fail(key, message)
+  return false
+}
+
 const readContact = (walk: Walk, raw: Json): Contact | null => {
   const contactId = id(walk, raw.id, "id")
   const rawName = raw.name
@@ -208,11 +216,7 @@ const readContact = (walk: Walk, raw: Json): Contact | null => {
   const contactStatus = optString(walk, raw.status, "status")
   const contactAddress = address(walk, raw.address)
   name ??= fromObject
-  if (walk.problems.length > 0) return null
-  if (name === null) {
-    walk.fail("name", "expected a name (a string or {firstName, lastName, …})")
-    return null
-  }
+  if (!complete(walk, name, "name", "expected a name (a string or {firstName, lastName, …})")) return null
   return {
     address: contactAddress,
     email: text(email),
@@ -283,12 +287,17 @@ const DIRECTIONS = ["in", "out"] as const
 const balanceOf = (balance: Amount | null, total: Amount, less: Amount | null): Amount =>
   balance ?? (less !== null ? subtractAmounts(total, less) : total)
 
+/** What every document carries; `ownNumber` is its number field, used when the template gives none. */
+const documentHead = (walk: Walk, raw: Json, ownNumber: string | null) => ({
+  id: id(walk, raw.id, "id"),
+  number: documentNumber(walk, raw, ownNumber),
+  date: date(walk, raw.date, "date"),
+  currency: currency(walk, raw.currency, "currency"),
+  total: amount(walk, raw.total, "total")
+})
+
 const readInvoice = (walk: Walk, raw: Json): Invoice | null => {
-  const invoiceId = id(walk, raw.id, "id")
-  const number = documentNumber(walk, raw, optText(walk, raw.number, "number"))
-  const invoiceDate = date(walk, raw.date, "date")
-  const invoiceCurrency = currency(walk, raw.currency, "currency")
-  const total = amount(walk, raw.total, "total")
+  const head = documentHead(walk, raw, optText(walk, raw.number, "number"))
   const dueDate = optDate(walk, raw.dueDate, "dueDate")
   const invoiceStatus = oneOf(walk, raw.status, "status", INVOICE_STATUSES)
   const contactId = ref(walk, raw.client, "client")
@@ -296,35 +305,27 @@ const readInvoice = (walk: Walk, raw: Json): Invoice | null => {
   const totalPaid = optAmount(walk, raw.totalPaid, "totalPaid")
   const balance = optAmount(walk, raw.balance, "balance")
   const observations = optString(walk, raw.observations, "observations")
-  if (walk.problems.length > 0) return null
-  if (contactId === null) {
-    walk.fail("client", "expected client.id")
-    return null
-  }
+  if (!complete(walk, contactId, "client", "expected client.id")) return null
   return {
-    balance: balanceOf(balance, total, totalPaid),
+    balance: balanceOf(balance, head.total, totalPaid),
     contactId,
-    currency: invoiceCurrency,
-    date: invoiceDate,
+    currency: head.currency,
+    date: head.date,
     dueDate,
-    id: invoiceId,
+    id: head.id,
     lines: invoiceLines ?? [],
-    number,
+    number: head.number,
     observations: text(observations),
     stamped: isStamped(raw.stamp),
     status: invoiceStatus,
-    total
+    total: head.total
   }
 }
 
 const readBill = (walk: Walk, raw: Json): Bill | null => {
-  const billId = id(walk, raw.id, "id")
   const ownNumber = optText(walk, raw.number, "number")
   const billNumber = optText(walk, raw.billNumber, "billNumber")
-  const number = documentNumber(walk, raw, billNumber ?? ownNumber)
-  const billDate = date(walk, raw.date, "date")
-  const billCurrency = currency(walk, raw.currency, "currency")
-  const total = amount(walk, raw.total, "total")
+  const head = documentHead(walk, raw, billNumber ?? ownNumber)
   const dueDate = optDate(walk, raw.dueDate, "dueDate")
   const billStatus = oneOf(walk, raw.status, "status", INVOICE_STATUSES)
   const provider = optRef(walk, raw.provider, "provider")
@@ -345,85 +346,65 @@ const readBill = (walk: Walk, raw: Json): Bill | null => {
   const accounts = lines(walk, raw.categories, "categories", true)
   const totalPaid = optAmount(walk, raw.totalPaid, "totalPaid")
   const balance = optAmount(walk, raw.balance, "balance")
-  if (walk.problems.length > 0) return null
   const contactId = provider ?? client
-  if (contactId === null) {
-    walk.fail("provider", "expected provider.id (or client.id)")
-    return null
-  }
+  if (!complete(walk, contactId, "provider", "expected provider.id (or client.id)")) return null
   const itemLines = purchasedItems ?? items ?? []
   const accountLines = purchasedAccounts ?? accounts ?? []
   return {
-    balance: balanceOf(balance, total, totalPaid),
+    balance: balanceOf(balance, head.total, totalPaid),
     contactId,
-    currency: billCurrency,
-    date: billDate,
+    currency: head.currency,
+    date: head.date,
     dueDate,
-    id: billId,
+    id: head.id,
     lines: accountLines.length === 0 ? itemLines : [...itemLines, ...accountLines],
-    number,
+    number: head.number,
     status: billStatus,
-    total
+    total: head.total
   }
 }
 
 const readCreditNote = (walk: Walk, raw: Json): CreditNote | null => {
-  const noteId = id(walk, raw.id, "id")
-  const number = documentNumber(walk, raw, optText(walk, raw.number, "number"))
-  const noteDate = date(walk, raw.date, "date")
-  const noteCurrency = currency(walk, raw.currency, "currency")
-  const total = amount(walk, raw.total, "total")
+  const head = documentHead(walk, raw, optText(walk, raw.number, "number"))
   const noteStatus = oneOf(walk, raw.status, "status", CREDIT_NOTE_STATUSES)
   const contactId = ref(walk, raw.client, "client")
   const noteLines = lines(walk, raw.items, "items")
   const balance = optAmount(walk, raw.balance, "balance")
   const totalApplied = optAmount(walk, raw.totalApplied, "totalApplied")
   const applied = applications(walk, raw.invoices, "invoices", "invoice")
-  if (walk.problems.length > 0) return null
-  if (contactId === null) {
-    walk.fail("client", "expected client.id")
-    return null
-  }
+  if (!complete(walk, contactId, "client", "expected client.id")) return null
   return {
     applications: applied,
-    balance: balanceOf(balance, total, totalApplied),
+    balance: balanceOf(balance, head.total, totalApplied),
     contactId,
-    currency: noteCurrency,
-    date: noteDate,
-    id: noteId,
+    currency: head.currency,
+    date: head.date,
+    id: head.id,
     lines: noteLines ?? [],
-    number,
+    number: head.number,
     stamped: isStamped(raw.stamp),
     status: noteStatus,
-    total
+    total: head.total
   }
 }
 
 const readEstimate = (walk: Walk, raw: Json): Estimate | null => {
-  const estimateId = id(walk, raw.id, "id")
-  const number = documentNumber(walk, raw, optText(walk, raw.number, "number"))
-  const estimateDate = date(walk, raw.date, "date")
-  const estimateCurrency = currency(walk, raw.currency, "currency")
-  const total = amount(walk, raw.total, "total")
+  const head = documentHead(walk, raw, optText(walk, raw.number, "number"))
   const dueDate = optDate(walk, raw.dueDate, "dueDate")
   const estimateStatus = string(walk, raw.status, "status")
   const contactId = ref(walk, raw.client, "client")
   const estimateLines = lines(walk, raw.items, "items")
-  if (walk.problems.length > 0) return null
-  if (contactId === null) {
-    walk.fail("client", "expected client.id")
-    return null
-  }
+  if (!complete(walk, contactId, "client", "expected client.id")) return null
   return {
     contactId,
-    currency: estimateCurrency,
-    date: estimateDate,
+    currency: head.currency,
+    date: head.date,
     dueDate,
-    id: estimateId,
+    id: head.id,
     lines: estimateLines ?? [],
-    number,
+    number: head.number,
     status: estimateStatus,
-    total
+    total: head.total
   }
 }
 
@@ -465,10 +446,7 @@ const readPayment = (walk: Walk, raw: Json): Payment | null => {
     total = applied[0]!.amount
     for (let i = 1; i < applied.length; i++) total = addAmounts(total, applied[i]!.amount)
   }
-  if (total === null) {
-    walk.fail("amount", "expected an amount (or applied invoices/bills)")
-    return null
-  }
+  if (!complete(walk, total, "amount", "expected an amount (or applied invoices/bills)")) return null
   return {
     amount: total,
     applications: applied,

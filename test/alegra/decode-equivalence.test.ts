@@ -9,6 +9,7 @@ import { Either, Schema } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { decodeRecord, decodeRows } from "../../connectors/alegra/mapping.js"
 import { type AlegraSimulator, presets, type SeedSizes, seedAccount } from "../../connectors/alegra/simulator/index.js"
+import { prng } from "../../connectors/alegra/simulator/util.js"
 import { type Kind, kinds, recordSchemas } from "../../schema/index.js"
 import { canonicalJson } from "../../src/store/json.js"
 import { decodeRecord as oracle } from "./oracle/mapping.js"
@@ -208,16 +209,6 @@ const shapes: Record<string, (raw: Raw, kind: Kind) => unknown> = {
 // ---------------------------------------------------------------------------------------
 // Mutations
 
-const prng = (seed: number) => {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 type Container = Record<string, unknown> | Array<unknown>
 

@@ -5,19 +5,10 @@
  */
 import { createHash } from "node:crypto"
 import { describe, expect, it } from "vitest"
+import { prng } from "../../connectors/alegra/simulator/util.js"
 import { canonicalize, contentHash } from "../../src/engine/hash.js"
 import { canonicalJson } from "../../src/store/json.js"
 
-const prng = (seed: number) => {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const KEYS = ["id", "name", "b", "a", "Z", "_x", "10", "9", "0", "", "é", "total", "toString", "lines", "ñandú", "a b", "\"q\""]
 const LEAVES: ReadonlyArray<unknown> = [null, true, false, 0, -0, 1.5, -1e-7, 1e21, Number.NaN, "", "x", "línea\n\"2\"", "\u2028", undefined,
