@@ -3,7 +3,7 @@
  * budget per account, shared when a `RateBudget` is provided), a concurrency cap, retries,
  * connector health, and the mapping of every outcome to a response or an `AlegraError`.
  */
-import { HttpClient, HttpClientRequest } from "@effect/platform"
+import { Headers, HttpClient, HttpClientRequest } from "@effect/platform"
 import type { HttpClientError } from "@effect/platform"
 import { Clock, Duration, Effect, Either, Metric, Random, Redacted } from "effect"
 import type { AlegraError, AlegraUsage, ConnectorHealth } from "../../src/ports/alegra.js"
@@ -134,18 +134,15 @@ export const makeAlegraHttp = (
     // Removes the token and the encoded credentials from any text that ends up in an error.
     const scrub = makeScrubber([Redacted.value(options.token), basicCredentials(options.email, options.token)])
 
-    const client = (yield* HttpClient.HttpClient).pipe(
-      HttpClient.mapRequest((request) =>
-        request.pipe(
-          HttpClientRequest.prependUrl(baseUrl),
-          HttpClientRequest.acceptJson,
-          HttpClientRequest.setHeader("Content-Type", "application/json"),
-          // Basic email:token, unwrapped here only. Encoded as UTF-8 (the platform's basicAuth
-          // uses btoa, which throws on an email with non-Latin-1 characters).
-          HttpClientRequest.setHeader("Authorization", `Basic ${basicCredentials(options.email, options.token)}`)
-        )
-      )
-    )
+    const client = yield* HttpClient.HttpClient
+    // The same headers on every request, built once.
+    const headers = Headers.fromInput({
+      "accept": "application/json",
+      "content-type": "application/json",
+      // Basic email:token, unwrapped here only. Encoded as UTF-8 (the platform's basicAuth
+      // uses btoa, which throws on an email with non-Latin-1 characters).
+      "authorization": `Basic ${basicCredentials(options.email, options.token)}`
+    })
 
     const pause = (until: number) => Effect.zipRight(budget.pauseUntil(key, until), health.paused(until))
 
@@ -263,9 +260,7 @@ export const makeAlegraHttp = (
         const query = spec.query ?? []
         const context: ErrorContext = { method: spec.method, path: pathWithQuery(spec.path, query) }
         const idempotent = spec.idempotent ?? spec.method !== "POST"
-        let httpRequest = HttpClientRequest.make(spec.method)(spec.path).pipe(
-          HttpClientRequest.setUrlParams(query.map(([k, v]): [string, string] => [k, v]))
-        )
+        let httpRequest = HttpClientRequest.make(spec.method)(`${baseUrl}${spec.path}`, { headers, urlParams: query })
         if (spec.body !== undefined) httpRequest = HttpClientRequest.bodyUnsafeJson(httpRequest, spec.body)
         let attempts = 0
         let failures = 0

@@ -18,7 +18,8 @@ import type { AlegraClientOptions, AlegraHttp } from "./client.js"
 import { alegraError } from "./errors.js"
 import type { ErrorContext } from "./errors.js"
 import { isAlegraId, isValidId, previewId } from "./ids.js"
-import { decodeRecord, formatParseError, rawId } from "./mapping.js"
+import { decodeRows, rawId } from "./mapping.js"
+import { preview } from "./walk.js"
 import { memoryRateBudget } from "./rate-budget.js"
 import {
   flattenCategories,
@@ -31,15 +32,26 @@ import {
   subscriptionPath
 } from "./resources.js"
 import { parseWebhook, stripScheme, webhookEvents, webhookKinds } from "./webhooks.js"
-import { rowsOf, WireListEnvelope, WireSubscriptionCreated, WireSubscriptionList } from "./wire.js"
+import { formatParseError, WireSubscriptionCreated, WireSubscriptionList } from "./wire.js"
 import type { WireSubscription } from "./wire.js"
 
-const decodeEnvelope = Schema.decodeUnknownEither(WireListEnvelope)
 const decodeSubscriptionList = Schema.decodeUnknownEither(WireSubscriptionList)
 const decodeSubscriptionCreated = Schema.decodeUnknownEither(WireSubscriptionCreated)
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
+
+/** The rows of a list response: a bare array, `{metadata, data}` or `{total, results}`; undefined for anything else. */
+const rowsOf = (body: unknown): ReadonlyArray<unknown> | undefined =>
+  Array.isArray(body)
+    ? body
+    : !isObject(body)
+    ? undefined
+    : Array.isArray(body.data)
+    ? body.data
+    : Array.isArray(body.results)
+    ? body.results
+    : undefined
 
 /** Keeps the first row of each id (payments can appear once per category line). */
 const dedupeById = (rows: ReadonlyArray<unknown>): ReadonlyArray<unknown> => {
@@ -69,13 +81,13 @@ export const makeAlegraPort = (http: AlegraHttp): AlegraPort => {
   }
 
   /** Decodes raw rows of a kind, in order; fails naming the record and the field. */
-  const decodeRows = (kind: Kind, rows: ReadonlyArray<unknown>, context: ErrorContext) =>
-    Effect.forEach(rows, (row, index) => {
-      const decoded = decodeRecord(kind, row)
-      if (Either.isRight(decoded)) return Effect.succeed(decoded.right)
-      const id = rawId(row)
-      return decodeFailure(context, `cannot read ${kind} ${id !== undefined ? `id ${id}` : `row ${index}`}: ${decoded.left}`)
-    })
+  const readRows = (kind: Kind, rows: ReadonlyArray<unknown>, context: ErrorContext) => {
+    const decoded = decodeRows(kind, rows)
+    if (Either.isRight(decoded)) return Effect.succeed(decoded.right)
+    const { index, message } = decoded.left
+    const id = rawId(rows[index])
+    return decodeFailure(context, `cannot read ${kind} ${id !== undefined ? `id ${id}` : `row ${index}`}: ${message}`)
+  }
 
   /** An id Alegra never issues: refused before anything is sent. */
   const invalidId = (method: string, path: string, what: string, id: string) =>
@@ -88,16 +100,12 @@ export const makeAlegraPort = (http: AlegraHttp): AlegraPort => {
     const query = listQuery(kind, options)
     const context: ErrorContext = { method: "GET", path: pathWithQuery(resource.path, query) }
     const response = yield* http.request({ method: "GET", path: resource.path, query, background: options.background ?? false })
-    const envelope = decodeEnvelope(response.body)
-    if (Either.isLeft(envelope)) {
-      return yield* decodeFailure(
-        context,
-        `expected a list (an array, {metadata, data} or {total, results}): ${formatParseError(envelope.left)}`
-      )
+    const rows = rowsOf(response.body)
+    if (rows === undefined) {
+      return yield* decodeFailure(context, `expected a list (an array, {metadata, data} or {total, results}), got ${preview(response.body)}`)
     }
-    const rows = rowsOf(envelope.right)
     const flat = kind === "category" ? flattenCategories(rows) : rows
-    const records = yield* decodeRows(kind, dedupeById(flat), context)
+    const records = yield* readRows(kind, dedupeById(flat), context)
     const start = Math.max(0, Math.floor(options.start))
     const page: Page = { records, next: rows.length >= PAGE_LIMIT ? start + rows.length : null, readAt: response.sentAt }
     return page
@@ -114,7 +122,7 @@ export const makeAlegraPort = (http: AlegraHttp): AlegraPort => {
     // Tolerate a `{data: {...}}` wrapper around the record.
     const body = response.body
     const raw = isObject(body) && !("id" in body) && isObject(body.data) ? body.data : body
-    const [record] = yield* decodeRows(kind, [raw], context)
+    const [record] = yield* readRows(kind, [raw], context)
     return { readAt: response.sentAt, record: Option.some(record!) } satisfies Observation
   })
 

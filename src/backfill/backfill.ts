@@ -6,9 +6,18 @@ import { paymentsCursor } from "../capture/pollers.js"
 import { mirrorWrite, recordAlegraObservation } from "../engine/apply.js"
 import { withLease } from "../engine/lease.js"
 import { Alegra, type Page } from "../ports/alegra.js"
-import { Store } from "../store/index.js"
+import { type MirrorWrite, Store } from "../store/index.js"
 
 export const backfillCursor = "backfill"
+
+/**
+ * Pages are written in batches: one write transaction holds up to this many rows, or what
+ * was read within BATCH_MS, with the checkpoint of its last page. A transaction costs
+ * about as much as a few hundred rows (BEGIN IMMEDIATE, the checkpoint, the commit); an
+ * interrupted run reads at most one batch again.
+ */
+const BATCH_ROWS = 300
+const BATCH_MS = 1_000
 
 interface KindState {
   readonly start: number
@@ -67,12 +76,12 @@ export const backfillCompleted = Effect.gen(function*() {
 })
 
 /**
- * Pages through every kind Alegra exposes into the mirror. Each page is written in
- * one statement with the guard of the mirror (a copy read later, e.g. by the
- * daemon's webhook meanwhile, is never replaced), and only rows whose content
+ * Pages through every kind Alegra exposes into the mirror. Pages are written in
+ * batches (see BATCH_ROWS) with the guard of the mirror (a copy read later, e.g. by
+ * the daemon's webhook meanwhile, is never replaced), and only rows whose content
  * changed are written: a re-run on an account in sync writes nothing at all. The
- * checkpoint is written in the same transaction as a page's rows, so an interrupted
- * run resumes at the last page it wrote and never reads a finished kind again.
+ * checkpoint is written in the same transaction as a batch's rows, so an interrupted
+ * run resumes after the last batch it wrote and never reads a finished kind again.
  * After a kind is read, mirror rows it did not return are re-read by id and become
  * tombstones only on a 404.
  *
@@ -117,22 +126,30 @@ const runBackfill = Effect.fn("Backfill.run")(function*(options: {
     const seen = new Set<string>()
     const resumedFrom = begun.lastId ?? null
     const readBefore = (id: string) => resumedFrom !== null && compareIds(id, resumedFrom) <= 0
+    // Rows read but not written yet, and when the first of them was read.
+    let pending: Array<MirrorWrite> = []
+    let pendingSince = 0
+    const flush = Effect.gen(function*() {
+      const candidate: BackfillState = { ...state, kinds: { ...state.kinds, [kind]: current } }
+      const written = yield* store.mirror.writePage(pending, checkpoint(candidate), { cursorOnlyWithRows: true })
+      wrote = wrote || written > 0
+      current = { ...current, stored: current.stored + written }
+      state = { ...state, kinds: { ...state.kinds, [kind]: current } }
+      pending = []
+    })
     while (start !== null) {
       const page: Page = yield* alegra.listPage(kind, { start, background: false })
       const fresh = takeUnseen(seen, page.records)
-      const next: KindState = {
+      current = {
         start: page.next ?? start + page.records.length,
         done: false,
         read: current.read + fresh.length,
         stored: current.stored,
         lastId: maxId(fresh.map((r) => r.record.id), current.lastId ?? null)
       }
-      const rows = fresh.map((record) => mirrorWrite(record, page.readAt))
-      const candidate: BackfillState = { ...state, kinds: { ...state.kinds, [kind]: next } }
-      const written = yield* store.mirror.writePage(rows, checkpoint(candidate), { cursorOnlyWithRows: true })
-      wrote = wrote || written > 0
-      current = { ...next, stored: next.stored + written }
-      state = { ...state, kinds: { ...state.kinds, [kind]: current } }
+      if (pending.length === 0) pendingSince = Date.now()
+      for (const record of fresh) pending.push(mirrorWrite(record, page.readAt))
+      if (page.next === null || pending.length >= BATCH_ROWS || Date.now() - pendingSince >= BATCH_MS) yield* flush
       yield* progress({ kind, read: current.read, done: false })
       start = page.next
     }

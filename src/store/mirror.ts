@@ -79,8 +79,27 @@ const toRow = (raw: unknown): MirrorRow => {
 
 const columns = "kind, id, content, hash, read_at, updated_at, deleted_at"
 
-/** Rows per statement of a page write: 7 parameters each, well under SQLite's and PostgreSQL's limits. */
-const ROWS_PER_STATEMENT = 100
+/** Rows per statement of a page write (a backfill batch is 300): 7 parameters each, well under SQLite's 32,766 and PostgreSQL's 65,535. */
+const ROWS_PER_STATEMENT = 300
+
+// The statement text of a page write, one per row count (a page has up to 30 rows): built
+// once and prepared once, instead of composing a fragment per row on every page.
+const upsertTexts = new Map<number, string>()
+const upsertText = (count: number): string => {
+  let text = upsertTexts.get(count)
+  if (text === undefined) {
+    text = `INSERT INTO alegra_records (kind, id, content, hash, read_at, updated_at, doc_date)
+      VALUES ${Array.from({ length: count }, () => "(?, ?, ?, ?, ?, ?, ?)").join(", ")}
+      ON CONFLICT (kind, id) DO UPDATE SET
+        content = excluded.content, hash = excluded.hash, read_at = excluded.read_at,
+        updated_at = excluded.updated_at, doc_date = excluded.doc_date, deleted_at = NULL
+      WHERE alegra_records.read_at < excluded.read_at
+        AND (alegra_records.hash <> excluded.hash OR alegra_records.deleted_at IS NOT NULL)
+      RETURNING id`
+    upsertTexts.set(count, text)
+  }
+  return text
+}
 
 /** Tombstones older than this are pruned: no read still in flight is that old. */
 export const TOMBSTONE_TTL_MS = 7 * 86_400_000
@@ -102,25 +121,21 @@ export const makeMirror = (sql: SqlClient.SqlClient, wt: WriteTransaction) => {
    * many rows were written. The caller holds the write transaction.
    */
   const upsertRows = (rows: ReadonlyArray<MirrorWrite>, now: number): Effect.Effect<number, SqlError> =>
-    Effect.gen(function*() {
-      let written = 0
+    Effect.suspend(() => {
+      if (rows.length === 0) return Effect.succeed(0)
+      const statements: Array<Effect.Effect<ReadonlyArray<unknown>, SqlError>> = []
       for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
-        const chunk = rows.slice(start, start + ROWS_PER_STATEMENT)
-        const values = sql.csv(chunk.map((row) =>
-          sql`(${row.kind}, ${row.id}, ${row.json}, ${row.hash}, ${row.readAt}, ${now}, ${row.docDate})`
-        ))
-        const changed = yield* sql<{ id: string }>`INSERT INTO alegra_records
-            (kind, id, content, hash, read_at, updated_at, doc_date)
-          VALUES ${values}
-          ON CONFLICT (kind, id) DO UPDATE SET
-            content = excluded.content, hash = excluded.hash, read_at = excluded.read_at,
-            updated_at = excluded.updated_at, doc_date = excluded.doc_date, deleted_at = NULL
-          WHERE alegra_records.read_at < excluded.read_at
-            AND (alegra_records.hash <> excluded.hash OR alegra_records.deleted_at IS NOT NULL)
-          RETURNING id`
-        written += changed.length
+        const end = Math.min(rows.length, start + ROWS_PER_STATEMENT)
+        const params: Array<string | number | null> = []
+        for (let i = start; i < end; i++) {
+          const row = rows[i]!
+          params.push(row.kind, row.id, row.json, row.hash, row.readAt, now, row.docDate)
+        }
+        statements.push(sql.unsafe(upsertText(end - start), params))
       }
-      return written
+      return statements.length === 1
+        ? Effect.map(statements[0]!, (changed) => changed.length)
+        : Effect.map(Effect.all(statements), (changed) => changed.reduce((sum, rows) => sum + rows.length, 0))
     })
 
   return {

@@ -379,3 +379,34 @@ describe("credit note, estimate, category, bank account", () => {
       .toEqual({ id: "1", name: "Caja general", number: null, type: "cash", status: "active" })
   })
 })
+
+describe("messages", () => {
+  it("name every problem of a record by its path, with what was expected and what came", () => {
+    const message = fail("invoice", {
+      id: " ",
+      date: "01/02/2024",
+      status: "paid",
+      client: null,
+      total: "abc",
+      currency: 7,
+      numberTemplate: [{ prefix: "FV" }, 5],
+      items: [{ id: 3, price: "1" }, { id: 4, price: 2, quantity: 1, tax: [{ id: "" }] }]
+    })
+    expect(message.split("; ")).toEqual([
+      "id: expected a non-empty id (a string or a number), got \" \"",
+      "numberTemplate.1: expected {prefix, number, fullNumber}, got 5",
+      "date: expected a yyyy-MM-dd date, got \"01/02/2024\"",
+      "currency: expected a currency code or {code}, got 7",
+      "total: expected a number or a numeric string, got \"abc\"",
+      "status: expected one of draft|open|closed|void, got \"paid\"",
+      "client: expected an id or {id}, got null",
+      "items.0.quantity: is missing",
+      "items.1.tax.0.id: expected a non-empty id (a string or a number), got \"\""
+    ])
+  })
+
+  it("say what a value that is not a record at all is, and cut long values", () => {
+    expect(fail("contact", [1, 2])).toBe("(root): expected a contact object, got [1,2]")
+    expect(fail("item", { id: 1, name: "x".repeat(200) + 5, price: "y".repeat(200) })).toMatch(/^price: expected a number or a numeric string, got "y{60,}\.\.\.$/)
+  })
+})

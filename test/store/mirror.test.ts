@@ -87,10 +87,12 @@ describe("mirror", () => {
       const [after] = yield* sql<{ n: number }>`SELECT total_changes() AS n`
       expect(after!.n).toBe(before!.n)
       expect(yield* store.cursors.get("backfill")).toEqual(Option.some({ start: 30 }))
-      // Large pages are split into several statements.
-      const many = Array.from({ length: 250 }, (_, i) => row("item", String(i + 1), { i }, 300))
-      expect(yield* store.mirror.writePage(many)).toBe(250)
-      expect((yield* store.mirror.counts()).item).toBe(250)
+      // Large pages are split into several statements (300 rows each), changed rows counted across them.
+      const many = Array.from({ length: 650 }, (_, i) => row("item", String(i + 1), { i }, 300))
+      expect(yield* store.mirror.writePage(many)).toBe(650)
+      expect((yield* store.mirror.counts()).item).toBe(650)
+      const someChanged = many.map((r, i) => (i % 100 === 0 ? row("item", r.id, { i, changed: true }, 400) : { ...r, readAt: 400 }))
+      expect(yield* store.mirror.writePage(someChanged)).toBe(7)
     })))
 
   it.effect("a failure inside the page's transaction leaves neither the rows nor the cursor", () =>
