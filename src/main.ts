@@ -18,7 +18,13 @@ runCli({
         email: config.alegra.email,
         token: config.alegra.token,
         requestsPerMinute: config.alegra.requestsPerMinute,
-        rateLimitWindowSeconds: config.alegra.rateLimitWindowSeconds
+        rateLimitWindowSeconds: config.alegra.rateLimitWindowSeconds,
+        capture: {
+          webhookToken: config.server.webhookToken,
+          publicUrl: config.server.publicUrl,
+          registerWebhooks: config.alegra.webhooks,
+          ...config.polling
+        }
       })
     })),
   systems: (config) =>

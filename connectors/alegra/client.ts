@@ -1,12 +1,13 @@
 /**
  * The HTTP pipeline to Alegra: base URL, Basic auth, JSON headers, timeout, pacing (one
  * budget per account, shared when a `RateBudget` is provided), a concurrency cap, retries,
- * connector health, and the mapping of every outcome to a response or an `AlegraError`.
+ * connector health, and the mapping of every outcome to a response or a `ConnectorError`.
  */
 import { Headers, HttpClient, HttpClientRequest } from "@effect/platform"
 import type { HttpClientError } from "@effect/platform"
 import { Clock, Duration, Effect, Either, Metric, Random, Redacted } from "effect"
-import type { AlegraError, AlegraUsage, ConnectorHealth } from "../../src/ports/alegra.js"
+import type { AlegraUsage } from "../../src/ports/alegra.js"
+import type { ConnectorError, ConnectorHealth } from "../../src/ports/connector.js"
 import type { RateBudgetPort } from "../../src/ports/rate-budget.js"
 import {
   alegraError,
@@ -77,9 +78,9 @@ export interface AlegraResponse {
 }
 
 export interface AlegraHttp {
-  readonly request: (request: AlegraRequest) => Effect.Effect<AlegraResponse, AlegraError>
+  readonly request: (request: AlegraRequest) => Effect.Effect<AlegraResponse, ConnectorError>
   /** Records a failure found after the HTTP exchange (a 2xx body that does not decode). */
-  readonly noteFailure: (error: AlegraError) => Effect.Effect<void>
+  readonly noteFailure: (error: ConnectorError) => Effect.Effect<void>
   readonly usage: Effect.Effect<AlegraUsage>
   readonly health: Effect.Effect<ConnectorHealth>
   readonly pacing: Pacing
@@ -199,7 +200,7 @@ export const makeAlegraHttp = (
         }
       })
 
-    /** Reads the rate-limit headers, then turns the answer into a response or an AlegraError. */
+    /** Reads the rate-limit headers, then turns the answer into a response or an ConnectorError. */
     const interpret = (raw: RawResponse, sentAt: number, context: ErrorContext, spec: AlegraRequest) =>
       Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
@@ -241,7 +242,7 @@ export const makeAlegraHttp = (
         })
       )
 
-    const gaveUp = (context: ErrorContext, error: AlegraError, attempts: number) =>
+    const gaveUp = (context: ErrorContext, error: ConnectorError, attempts: number) =>
       alegraError(context, error.reason, {
         status: error.status,
         code: error.code,
@@ -255,7 +256,7 @@ export const makeAlegraHttp = (
      * transport failure of an idempotent request is retried with capped exponential backoff
      * and jitter (base · 2^(n-1), at most 10 s, ×0.8–1.2), at most `maxRetries` times.
      */
-    const request = (spec: AlegraRequest): Effect.Effect<AlegraResponse, AlegraError> =>
+    const request = (spec: AlegraRequest): Effect.Effect<AlegraResponse, ConnectorError> =>
       Effect.gen(function*() {
         const query = spec.query ?? []
         const context: ErrorContext = { method: spec.method, path: pathWithQuery(spec.path, query) }

@@ -1,11 +1,13 @@
 /**
- * Turning HTTP outcomes into `AlegraError`s, and keeping credentials out of them.
+ * Turning HTTP outcomes into the port's `ConnectorError`s (system "alegra"), and keeping
+ * credentials out of them.
  *
  * Alegra's error body is `{code, message}`, sometimes wrapped as `{error: {code, message}}`;
- * a 429 is sometimes "disguised" as a 400 whose body carries `code: 429`.
+ * a 429 is sometimes "disguised" as a 400 whose body carries `code: 429`. A refusal by a
+ * state rule (a stamped document, a paid invoice, an amount over the balance: codes 2001–2007)
+ * is a "conflict", any other 4xx a "validation" error carrying Alegra's message.
  */
-import type { AlegraFailure } from "../../src/ports/alegra.js"
-import { AlegraError } from "../../src/ports/alegra.js"
+import { ConnectorError, type ConnectorFailure } from "../../src/ports/connector.js"
 
 export interface AlegraErrorBody {
   readonly code: number | null
@@ -56,11 +58,20 @@ export const parseJson = (text: string): { readonly ok: true; readonly value: un
 export const isRateLimited = (status: number, body: AlegraErrorBody): boolean =>
   status === 429 || (status === 400 && body.code === 429)
 
+/**
+ * Alegra's codes for its state rules (shared/reference: undocumented; the simulator's own, see
+ * its README): the stamped document is immutable (2001), has payments (2002), an amount over the
+ * balance (2003), a payment without documents (2004), an invalid state change (2005), a record in
+ * use (2006), a total below what is paid (2007).
+ */
+const STATE_RULES = new Set([2001, 2002, 2003, 2004, 2005, 2006, 2007])
+
 /** Which failure an HTTP status (other than 2xx) means. */
-export const classifyStatus = (status: number, body: AlegraErrorBody): AlegraFailure => {
+export const classifyStatus = (status: number, body: AlegraErrorBody): ConnectorFailure => {
   if (isRateLimited(status, body)) return "rate-limit"
   if (status === 401 || status === 402 || status === 403) return "auth"
   if (status === 408 || status >= 500) return "server"
+  if (body.code !== null && STATE_RULES.has(body.code)) return "conflict"
   return "validation"
 }
 
@@ -85,15 +96,16 @@ export interface ErrorContext {
 
 export const alegraError = (
   context: ErrorContext,
-  reason: AlegraFailure,
-  fields: { readonly status?: number | null; readonly code?: number | null; readonly message: string }
-): AlegraError =>
-  new AlegraError({
+  reason: ConnectorFailure,
+  fields: { readonly status?: number | null; readonly code?: number | string | null; readonly message: string }
+): ConnectorError =>
+  new ConnectorError({
+    system: "alegra",
     reason,
     method: context.method,
     path: context.path,
     status: fields.status ?? null,
-    code: fields.code ?? null,
+    code: fields.code === null || fields.code === undefined ? null : String(fields.code),
     message: fields.message
   })
 

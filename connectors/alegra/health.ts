@@ -4,7 +4,7 @@
  * "ok" while nothing works.
  */
 import { Clock, Effect, Ref } from "effect"
-import type { AlegraError, ConnectorHealth, ConnectorState } from "../../src/ports/alegra.js"
+import type { ConnectorError, ConnectorHealth, ConnectorState } from "../../src/ports/connector.js"
 
 interface Known {
   /** The state from the last answers; "rate-limited" is derived from `pausedUntil` instead. */
@@ -18,7 +18,7 @@ export interface HealthTracker {
   /** A 2xx: the connection works, and credentials refused earlier are accepted again. */
   readonly succeeded: (at: number) => Effect.Effect<void>
   /** A failed attempt (or a 2xx whose body could not be read). */
-  readonly failed: (at: number, error: AlegraError) => Effect.Effect<void>
+  readonly failed: (at: number, error: ConnectorError) => Effect.Effect<void>
   /** No request is sent before `until` (epoch ms); the later end wins. */
   readonly paused: (until: number) => Effect.Effect<void>
   /** The end of the latest pause (epoch ms), 0 when none was ever set. */
@@ -26,7 +26,7 @@ export interface HealthTracker {
   readonly read: Effect.Effect<ConnectorHealth>
 }
 
-const stateAfter = (current: Known["state"], error: AlegraError): Known["state"] => {
+const stateAfter = (current: Known["state"], error: ConnectorError): Known["state"] => {
   switch (error.reason) {
     case "auth":
       return "auth-failing"
@@ -38,6 +38,7 @@ const stateAfter = (current: Known["state"], error: AlegraError): Known["state"]
       // Shown through the pause; says nothing of the credentials.
       return current
     case "validation":
+    case "conflict":
     case "decode":
       // Alegra answered and did not refuse the credentials.
       return current === "auth-failing" ? current : "ok"
@@ -52,7 +53,7 @@ export const makeHealthTracker: Effect.Effect<HealthTracker> = Effect.map(
       Ref.update(ref, (k): Known => ({
         ...k,
         state: stateAfter(k.state, error),
-        // The message is the AlegraError's, already scrubbed of credentials.
+        // The message is the ConnectorError's, already scrubbed of credentials.
         lastFailure: { at, reason: error.reason, message: error.message }
       })),
     paused: (until) => Ref.update(ref, (k): Known => ({ ...k, pausedUntil: Math.max(k.pausedUntil, until) })),

@@ -1,8 +1,24 @@
 /** Where each kind lives in Alegra's API, and how its lists are asked for. */
 import { Option } from "effect"
-import type { Kind } from "../../schema/index.js"
-import type { ListOptions } from "../../src/ports/alegra.js"
+import type { DateOnly, Kind } from "../../schema/index.js"
 import { pathSegment } from "./ids.js"
+
+export interface ListOptions {
+  /** Offset of the first record (Alegra's `start`). */
+  readonly start: number
+  /** Order by id; Alegra's default is ascending. */
+  readonly order?: "asc" | "desc"
+  /** Document date window (inclusive), for kinds that have dates. */
+  readonly dateFrom?: DateOnly
+  readonly dateTo?: DateOnly
+  /** List filters (`identification`, `email`, `reference`, `client_id`…): a hint, never trusted to be exact. */
+  readonly filters?: ReadonlyArray<readonly [string, string]>
+  /**
+   * Background reads (the sweep) may only use part of the rate budget, so that
+   * webhook work and polling are never starved by them.
+   */
+  readonly background?: boolean
+}
 
 /** Alegra's page size limit: never ask for more (above 30 it errors or returns junk). */
 export const PAGE_LIMIT = 30
@@ -29,7 +45,7 @@ export const resources: { readonly [K in Kind]: Resource } = {
   "estimate": { path: "/estimates", dateFilters: true }
 }
 
-/** The query of one list page: start, limit (30), ordered by id, plus the date window. */
+/** The query of one list page: start, limit (30), ordered by id, plus the date window and the filters. */
 export const listQuery = (kind: Kind, options: ListOptions): ReadonlyArray<readonly [string, string]> => {
   const start = Math.max(0, Math.floor(options.start))
   const query: Array<readonly [string, string]> = [
@@ -43,12 +59,17 @@ export const listQuery = (kind: Kind, options: ListOptions): ReadonlyArray<reado
     if (options.dateFrom !== undefined) query.push(["date_afterOrNow", options.dateFrom])
     if (options.dateTo !== undefined) query.push(["date_beforeOrNow", options.dateTo])
   }
+  query.push(...(options.filters ?? []))
   return query
 }
 
 /** The path of one record; None when the id cannot be a single path segment. */
 export const recordPath = (kind: Kind, id: string): Option.Option<string> =>
   Option.map(pathSegment(id), (segment) => `${resources[kind].path}/${segment}`)
+
+/** The path of an action on one record (`/invoices/12/void`). */
+export const actionPath = (kind: Kind, id: string, action: string): Option.Option<string> =>
+  Option.map(recordPath(kind, id), (path) => `${path}/${action}`)
 
 export const SUBSCRIPTIONS_PATH = "/webhooks/subscriptions"
 

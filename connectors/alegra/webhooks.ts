@@ -13,8 +13,27 @@
  * reported as unreadable with the kinds it may concern, so they can be re-read.
  */
 import type { Kind } from "../../schema/index.js"
-import type { WebhookHint, WebhookReading } from "../../src/ports/alegra.js"
 import { isValidId, previewId } from "./ids.js"
+
+/** What a webhook delivery claims; a hint only, the record is re-read by id. */
+export interface WebhookHint {
+  readonly event: string
+  readonly kind: Kind
+  readonly action: "created" | "updated" | "deleted"
+  readonly id: string
+}
+
+/**
+ * What a webhook body says: the records it names, and whether part of it (or all of
+ * it) could not be read. A delivery with the right token is always answered 2xx;
+ * what cannot be read (unknown shape, no id, an id of a shape Alegra never issues)
+ * is kept for diagnosis and the kinds it may concern are re-read (a targeted
+ * sweep), so the change is not lost.
+ */
+export interface WebhookReading {
+  readonly hints: ReadonlyArray<WebhookHint>
+  readonly unreadable: null | { readonly kinds: ReadonlyArray<Kind>; readonly reason: string }
+}
 
 const RESOURCES = [
   { key: "invoice", name: "invoice", kind: "invoice" },

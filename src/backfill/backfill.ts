@@ -1,11 +1,9 @@
-import { Effect, Option } from "effect"
+import { Effect, Option, Stream } from "effect"
 import type { Kind } from "../../schema/index.js"
 import { SyncConfig } from "../config/index.js"
-import { compareIds, maxId, takeUnseen } from "../capture/observe.js"
-import { paymentsCursor } from "../capture/pollers.js"
 import { mirrorWrite, recordAlegraObservation } from "../engine/apply.js"
 import { withLease } from "../engine/lease.js"
-import { Alegra, type Page } from "../ports/alegra.js"
+import { Alegra, compareIds, maxId, takeUnseen } from "../ports/alegra.js"
 import { type MirrorWrite, Store } from "../store/index.js"
 
 export const backfillCursor = "backfill"
@@ -20,7 +18,8 @@ const BATCH_ROWS = 300
 const BATCH_MS = 1_000
 
 interface KindState {
-  readonly start: number
+  /** Where the list resumes: the `next` of the last page written (null: from the start). */
+  readonly after: string | null
   readonly done: boolean
   readonly read: number
   readonly stored: number
@@ -68,6 +67,19 @@ export interface BackfillProgress {
 
 const freshState = (now: number): BackfillState => ({ runId: now, startedAt: now, completedAt: null, kinds: {} })
 
+/** A kind's checkpoint; one written by an earlier version kept its position as a number (`start`). */
+const resumedState = (saved: (Partial<KindState> & { readonly start?: number }) | undefined): KindState => {
+  if (saved === undefined) return { after: null, done: false, read: 0, stored: 0, lastId: null }
+  const { start, ...kept } = saved
+  return {
+    done: kept.done ?? false,
+    read: kept.read ?? 0,
+    stored: kept.stored ?? 0,
+    lastId: kept.lastId ?? null,
+    after: kept.after ?? (start !== undefined && start > 0 ? String(start) : null)
+  }
+}
+
 /** Whether a backfill has ever run to completion on this store. */
 export const backfillCompleted = Effect.gen(function*() {
   const store = yield* Store
@@ -112,7 +124,7 @@ const runBackfill = Effect.fn("Backfill.run")(function*(options: {
   const checkpoint = (next: BackfillState) => ({ name: backfillCursor, value: next })
 
   for (const kind of alegra.kinds) {
-    const begun = state.kinds[kind] ?? { start: 0, done: false, read: 0, stored: 0, lastId: null }
+    const begun = resumedState(state.kinds[kind])
     if (begun.done) {
       summaries.push({ kind, read: begun.read, stored: begun.stored, removed: 0, requests: 0, rateLimited: 0, elapsedMs: 0, resumedDone: true })
       yield* progress({ kind, read: begun.read, done: true })
@@ -121,7 +133,6 @@ const runBackfill = Effect.fn("Backfill.run")(function*(options: {
     const usageBefore = yield* alegra.usage
     const kindStart = Date.now()
     let current: KindState = begun
-    let start: number | null = begun.start
     // Ids read by this run; on resume, those up to the checkpoint were read before the interruption.
     const seen = new Set<string>()
     const resumedFrom = begun.lastId ?? null
@@ -137,27 +148,27 @@ const runBackfill = Effect.fn("Backfill.run")(function*(options: {
       state = { ...state, kinds: { ...state.kinds, [kind]: current } }
       pending = []
     })
-    while (start !== null) {
-      const page: Page = yield* alegra.listPage(kind, { start, background: false })
-      const fresh = takeUnseen(seen, page.records)
-      current = {
-        start: page.next ?? start + page.records.length,
-        done: false,
-        read: current.read + fresh.length,
-        stored: current.stored,
-        lastId: maxId(fresh.map((r) => r.record.id), current.lastId ?? null)
-      }
-      if (pending.length === 0) pendingSince = Date.now()
-      for (const record of fresh) pending.push(mirrorWrite(record, page.readAt))
-      if (page.next === null || pending.length >= BATCH_ROWS || Date.now() - pendingSince >= BATCH_MS) yield* flush
-      yield* progress({ kind, read: current.read, done: false })
-      start = page.next
-    }
+    yield* Stream.runForEach(alegra.list(kind, begun.after), (page) =>
+      Effect.gen(function*() {
+        const fresh = takeUnseen(seen, page.records)
+        current = {
+          // The last page keeps the position it was read from: a resumed kind is done, never read again.
+          after: page.next ?? current.after,
+          done: false,
+          read: current.read + fresh.length,
+          stored: current.stored,
+          lastId: maxId(fresh.map((r) => r.record.id), current.lastId ?? null)
+        }
+        if (pending.length === 0) pendingSince = Date.now()
+        for (const record of fresh) pending.push(mirrorWrite(record, page.readAt))
+        if (page.next === null || pending.length >= BATCH_ROWS || Date.now() - pendingSince >= BATCH_MS) yield* flush
+        yield* progress({ kind, read: current.read, done: false })
+      }))
     // Records the mirror holds that this run did not see: deleted in Alegra, or skipped because offsets shifted.
     let removed = 0
     for (const id of yield* store.mirror.ids(kind)) {
       if (seen.has(id) || readBefore(id)) continue
-      const observed = yield* alegra.get(kind, id)
+      const observed = yield* alegra.read(kind, id)
       const plan = yield* store.writeTransaction(recordAlegraObservation(kind, id, observed))
       if (plan._tag === "Delete") removed++
       wrote = wrote || plan._tag === "Delete" || plan._tag === "Upsert"
@@ -182,11 +193,6 @@ const runBackfill = Effect.fn("Backfill.run")(function*(options: {
   state = { ...state, completedAt: Date.now() }
   const everCompleted = Option.isSome(previous) && previous.value.completedAt !== null
   if (wrote || !everCompleted) yield* store.cursors.set(backfillCursor, state)
-  // Payments are polled newest first down to a high-water mark: start it where the backfill ended.
-  if (Option.isNone(yield* store.cursors.get(paymentsCursor))) {
-    const highWater = maxId((yield* store.mirror.hashes("payment")).keys())
-    yield* store.cursors.set(paymentsCursor, { highWater })
-  }
   const usageAtEnd = yield* alegra.usage
   const elapsedMs = Date.now() - now
   const requests = usageAtEnd.requests - usageAtStart.requests

@@ -7,6 +7,7 @@
  */
 import { Duration, Effect, Option, Queue } from "effect"
 import type { Kind, System } from "../../schema/index.js"
+import { contentHash } from "../engine/hash.js"
 import { InboxWorker } from "../engine/worker.js"
 import type { Change, ConnectorPort, OwnedSubscriptions, PollContext, Poller } from "../ports/connector.js"
 import { type InboxOffer, Store } from "../store/index.js"
@@ -52,6 +53,7 @@ const makeConnectorCapture = Effect.gen(function*() {
         // The store holds a copy of the hub's records only (the mirror).
         known: (kind) => hub ? Effect.orDie(store.mirror.hashes(kind)) : Effect.succeed(new Map()),
         knownFrom: (kind, dateFrom) => hub ? Effect.orDie(store.mirror.datedHashes(kind, dateFrom)) : Effect.succeed([]),
+        hash: (record) => contentHash(record.record),
         requested: poller.servesRequests ? yield* requested(connector.system) : [],
         lastFullRead: hub && Option.isSome(backfill) ? backfill.value.completedAt ?? null : null,
         subscriptions: owned(connector.system)
@@ -87,6 +89,9 @@ const makeConnectorCapture = Effect.gen(function*() {
     })
 
   return {
+    /** The connector's start-up step (e.g. registering its webhook subscriptions), with this install's subscriptions. */
+    start: (connector: ConnectorPort) => connector.capture.start?.(owned(connector.system)) ?? Effect.void,
+
     /** Runs the connector's pollers for as long as the caller's scope lives (the daemon's). */
     run: (connector: ConnectorPort, hub: boolean) =>
       Effect.gen(function*() {

@@ -1,5 +1,5 @@
 /**
- * Mounts every enabled system's webhook routes (src/ports/connector.ts) on the daemon's
+ * Mounts the hub's and every enabled system's webhook routes (src/ports/connector.ts) on the daemon's
  * raw route table (src/server/webhooks.ts): a delivery is checked by its connector on the
  * exact bytes received, its changes go to the group commit, and it is answered 2xx once
  * they are recorded. What a connector could not read is kept and its kinds re-read.
@@ -7,6 +7,7 @@
 import { Effect, Exit, Option, Runtime } from "effect"
 import type { Kind, System } from "../../schema/index.js"
 import { SyncConfig } from "../config/index.js"
+import { Alegra } from "../ports/alegra.js"
 import { Connectors, type ConnectorPort, type Received, type WebhookRoute as ConnectorRoute } from "../ports/connector.js"
 import { type JsonAnswer, notFoundAnswer } from "../server/responses.js"
 import { failedAnswer, type WebhookRoute } from "../server/webhooks.js"
@@ -29,8 +30,8 @@ const prefixOf = (path: string) => {
 }
 
 export const connectorWebhookRoutes = Effect.gen(function*() {
+  const hub = yield* Alegra
   const registry = yield* Effect.serviceOption(Connectors)
-  if (Option.isNone(registry)) return [] as ReadonlyArray<WebhookRoute>
   const config = yield* SyncConfig
   const ingest = yield* Ingest
   const store = yield* Store
@@ -90,5 +91,6 @@ export const connectorWebhookRoutes = Effect.gen(function*() {
     }
   }
 
-  return registry.value.systems.flatMap((connector) => connector.capture.routes.map((route) => mount(connector, route)))
+  const systems = Option.match(registry, { onNone: () => [], onSome: (r) => r.systems })
+  return [hub, ...systems].flatMap((connector) => connector.capture.routes.map((route) => mount(connector, route)))
 })

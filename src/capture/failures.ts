@@ -1,11 +1,12 @@
 import { Cause, Effect, Ref } from "effect"
-import { AlegraError } from "../ports/alegra.js"
+import { ConnectorError } from "../ports/connector.js"
 
 /** One line for what made a background task fail (the whole cause goes to DEBUG). */
 export const describeCause = (cause: Cause.Cause<unknown>): string => {
   const error = Cause.squash(cause)
-  if (error instanceof AlegraError) {
-    return `Alegra ${error.method} ${error.path}: ${error.reason}${error.status === null ? "" : ` ${error.status}`} ${error.message}`
+  if (error instanceof ConnectorError) {
+    const system = error.system.charAt(0).toUpperCase() + error.system.slice(1)
+    return `${system} ${error.method} ${error.path}: ${error.reason}${error.status === null ? "" : ` ${error.status}`} ${error.message}`
   }
   if (error instanceof Error) {
     const generic = error.name === "Error" || error.name === "RuntimeException" || error.name === "UnknownException"

@@ -9,7 +9,7 @@
 import { ValidationError } from "@effect/cli"
 import { Cause, Option, Predicate } from "effect"
 import type { ConfigError } from "../config/load.js"
-import type { AlegraError, AlegraFailure } from "../ports/alegra.js"
+import type { ConnectorError, ConnectorFailure } from "../ports/connector.js"
 import type { StoreError } from "../store/errors.js"
 
 /** Exit codes; the README's table documents each. */
@@ -33,18 +33,34 @@ const debugHint = "run again with LOG_LEVEL=debug for details"
 /** Newlines and runs of spaces folded, so that a message stays one line. */
 export const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, " ").replace(/\s{2,}/g, " ").trim()
 
-const alegraFix: Record<AlegraFailure, string> = {
+const alegraFix: Record<ConnectorFailure, string> = {
   auth: "check alegra.email and alegra.token (Alegra: Configuración → Integraciones → API)",
   "rate-limit": "another program may be using this account's request budget; try again in a minute, or lower alegra.requestsPerMinute",
   transport: "check alegra.baseUrl and the network",
   server: "Alegra is failing; try again later",
   validation: `Alegra refused the request; ${debugHint}`,
+  conflict: `Alegra's rules refuse the change (a stamped document is never changed); ${debugHint}`,
   decode: `Alegra answered something this version cannot read; ${debugHint} and report it`
 }
 
-const renderAlegra = (error: AlegraError): string => {
+/** The other systems: their own settings are named in their config section. */
+const systemFix = (system: string): Record<ConnectorFailure, string> => ({
+  auth: `check the credentials in the ${system} section of the config`,
+  "rate-limit": `${system} keeps limiting the requests; try again in a minute`,
+  transport: `check the ${system} section's address and the network`,
+  server: `${system} is failing; try again later`,
+  validation: `${system} refused the request; ${debugHint}`,
+  conflict: `${system}'s rules refuse the change; ${debugHint}`,
+  decode: `${system} answered something this version cannot read; ${debugHint} and report it`
+})
+
+const systemNames: Readonly<Record<string, string>> = { alegra: "Alegra", stripe: "Stripe", hubspot: "HubSpot" }
+
+const renderConnector = (error: ConnectorError): string => {
   const status = error.status === null ? "" : ` ${error.status}`
-  return `Alegra ${error.method} ${error.path} failed: ${error.reason}${status} ${oneLine(error.message)} — ${alegraFix[error.reason]}`
+  const name = systemNames[error.system] ?? error.system
+  const fix = error.system === "alegra" ? alegraFix[error.reason] : systemFix(name)[error.reason]
+  return `${name} ${error.method} ${error.path} failed: ${error.reason}${status} ${oneLine(error.message)} — ${fix}`
 }
 
 const renderConfig = (error: ConfigError): ReadonlyArray<string> =>
@@ -84,7 +100,7 @@ const renderError = (error: unknown): { code: number; lines: ReadonlyArray<strin
   if (Predicate.isTagged(error, "ConfigError")) return { code: ExitCode.usage, lines: renderConfig(error as ConfigError) }
   // @effect/cli already printed what was wrong with the arguments.
   if (ValidationError.isValidationError(error)) return { code: ExitCode.usage, lines: [] }
-  if (Predicate.isTagged(error, "AlegraError")) return { code: ExitCode.failed, lines: [renderAlegra(error as AlegraError)] }
+  if (Predicate.isTagged(error, "ConnectorError")) return { code: ExitCode.failed, lines: [renderConnector(error as ConnectorError)] }
   if (Predicate.isTagged(error, "StoreError")) {
     const store = error as StoreError
     const refused = store.reason === "newer-version" || store.reason === "in-use"

@@ -44,7 +44,7 @@ export const connectorsLayer = (config: ResolvedConfig, wiring: Wiring) =>
   Layer.scoped(
     Connectors,
     Effect.gen(function*() {
-      const hub = (yield* Alegra) as unknown as ConnectorPort
+      const hub = yield* Alegra
       const systems = yield* wiring.systems(config)
       return {
         hub,

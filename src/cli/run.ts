@@ -1,9 +1,6 @@
-import { Effect, Layer, Option } from "effect"
+import { Effect, Layer, Option, Stream } from "effect"
 import { backfill, backfillCompleted, type BackfillProgress } from "../backfill/backfill.js"
-import { PollersLive } from "../capture/pollers.js"
-import { reconcileSubscriptions } from "../capture/subscriptions.js"
 import { Ingest } from "../capture/ingest.js"
-import { Sweeper } from "../capture/sweep.js"
 import { loadConfigFile, type ResolvedConfig, SyncConfig } from "../config/index.js"
 import { DaemonLease } from "../engine/lease.js"
 import { SyncEngine } from "../engine/sync/engine.js"
@@ -21,8 +18,9 @@ const logProgress = (p: BackfillProgress) =>
 /**
  * The daemon. The HTTP server and the inbox worker start first (Alegra's
  * subscription handshake needs the server up), then the credentials are checked,
- * webhooks registered, a first backfill made if none ever finished, and only then
- * the pollers and the sweep start. Runs until SIGINT/SIGTERM.
+ * the hub's capture started (its webhooks registered), a first backfill made if none
+ * ever finished, and only then every connector's pollers (the hub's payments, credit
+ * notes and sweep; the other systems' events) start. Runs until SIGINT/SIGTERM.
  */
 export const runDaemon = Effect.gen(function*() {
   const lease = yield* DaemonLease
@@ -32,12 +30,13 @@ export const runDaemon = Effect.gen(function*() {
 const followChanges = Effect.gen(function*() {
   const config = yield* SyncConfig
   const alegra = yield* Alegra
+  const capture = yield* ConnectorCapture
   yield* Effect.logInfo("alegra-sync started").pipe(
     Effect.annotateLogs({ port: config.server.port, store: config.store.path, alegra: config.alegra.baseUrl })
   )
   // Fails fast with a clear error on bad credentials instead of filling the dead letters.
-  yield* alegra.listPage("bank-account", { start: 0 })
-  if (config.alegra.webhooks) yield* reconcileSubscriptions()
+  yield* Stream.runDrain(Stream.take(alegra.list("bank-account"), 1))
+  yield* capture.start(alegra)
   if (!(yield* backfillCompleted)) {
     yield* Effect.logInfo("no completed backfill on this store: running one first")
     const summary = yield* backfill({ onProgress: logProgress })
@@ -46,15 +45,13 @@ const followChanges = Effect.gen(function*() {
     )
   }
   yield* Effect.logInfo("following changes: webhooks, payment and credit-note polling, sweep")
-  const sweeper = yield* Sweeper
-  // The other systems' pollers (Stripe's events), for as long as the daemon runs.
-  const systems = Effect.scoped(Effect.gen(function*() {
+  // Every connector's pollers (the hub's, then Stripe's events), for as long as the daemon runs.
+  return yield* Effect.scoped(Effect.gen(function*() {
+    yield* capture.run(alegra, true)
     const registry = yield* Effect.serviceOption(Connectors)
-    const capture = yield* ConnectorCapture
     if (Option.isSome(registry)) for (const connector of registry.value.systems) yield* capture.run(connector, false)
     return yield* Effect.never
   }))
-  return yield* Effect.all([Layer.launch(PollersLive), sweeper.run, systems], { concurrency: "unbounded", discard: true })
 })
 
 /** The daemon's layers around `runDaemon`. */
@@ -68,7 +65,7 @@ export const daemonLayer = (config: ResolvedConfig, wiring: Wiring) => {
     : Layer.empty
   const engine = Layer.mergeAll(base, twoWay)
   const worker = InboxWorker.Default.pipe(Layer.provide(lease), Layer.provide(engine))
-  const capture = Layer.mergeAll(Ingest.Default, Sweeper.Default, ConnectorCapture.Default).pipe(
+  const capture = Layer.mergeAll(Ingest.Default, ConnectorCapture.Default).pipe(
     Layer.provide(worker),
     Layer.provide(engine)
   )

@@ -2,7 +2,8 @@ import type { SqlError } from "@effect/sql/SqlError"
 import { Duration, Effect, Metric, Option, Queue, Schedule, Schema } from "effect"
 import { type CanonicalRecord, type Kind, recordSchemas } from "../../schema/index.js"
 import { SyncConfig } from "../config/index.js"
-import { Alegra, type AlegraError } from "../ports/alegra.js"
+import { Alegra } from "../ports/alegra.js"
+import type { ConnectorError } from "../ports/connector.js"
 import { type InboxRow, Store } from "../store/index.js"
 import { recordAlegraObservation } from "./apply.js"
 import type { Observed, Plan } from "./plan.js"
@@ -51,7 +52,7 @@ interface Failure {
 
 const failureOf = (error: unknown): Failure => {
   const tagged = typeof error === "object" && error !== null && "_tag" in error ? (error as { _tag: string })._tag : undefined
-  if (tagged === "AlegraError" || tagged === "ConnectorError") {
+  if (tagged === "ConnectorError") {
     const e = error as { reason: string; message: string; status: number | null; code: number | string | null; transient: boolean }
     return {
       tag: tagged,
@@ -156,11 +157,11 @@ export class InboxWorker extends Effect.Service<InboxWorker>()("alegra-sync/Inbo
       }
     })
 
-    const observe = (row: InboxRow): Effect.Effect<Observed, AlegraError> => {
+    const observe = (row: InboxRow): Effect.Effect<Observed, ConnectorError> => {
       const fromPayload = row.payload === null ? Option.none() : decodePayload(row.kind, row.payload)
       return Option.isSome(fromPayload)
         ? Effect.succeed({ readAt: row.readAt ?? row.receivedAt, record: fromPayload })
-        : alegra.get(row.kind, row.recordId)
+        : alegra.read(row.kind, row.recordId)
     }
 
     /** An Alegra record: into the mirror, and to every record linked to it. */

@@ -169,6 +169,8 @@ export interface PollContext {
   readonly cursor: Option.Option<unknown>
   /** id -> content hash of the records of `kind` the store holds for this system (the mirror, for Alegra). */
   readonly known: (kind: Kind) => Effect.Effect<ReadonlyMap<string, string>>
+  /** The content hash `known` holds for a record (the engine's), to tell a changed record from one the store has. */
+  readonly hash: (record: CanonicalRecord) => string
   /** The same, for dated kinds, from `dateFrom` (yyyy-MM-dd) on: ids, hashes and dates only. */
   readonly knownFrom: (
     kind: Kind,

@@ -1,6 +1,7 @@
 import { HttpServerResponse } from "@effect/platform"
 import { Effect, Option } from "effect"
-import { Alegra, type ConnectorState } from "../ports/alegra.js"
+import { Alegra } from "../ports/alegra.js"
+import type { ConnectorState } from "../ports/connector.js"
 import { type InboxDepth, Store } from "../store/index.js"
 
 /**

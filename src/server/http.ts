@@ -2,7 +2,6 @@ import { createServer, type RequestListener } from "node:http"
 import { HttpLayerRouter } from "@effect/platform"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { Cause, Effect, Layer, Runtime } from "effect"
-import { alegraWebhookRoute } from "../capture/alegra-webhook.js"
 import { connectorWebhookRoutes } from "../capture/connector-webhooks.js"
 import { SyncConfig } from "../config/index.js"
 import { health } from "./health.js"
@@ -54,7 +53,7 @@ const Routes = Layer.mergeAll(
 export const HttpServerLive = Layer.scopedDiscard(Effect.gen(function*() {
   const config = yield* SyncConfig
   const next = yield* NodeHttpServer.makeHandler(yield* HttpLayerRouter.toHttpEffect(Routes))
-  const webhooks: ReadonlyArray<WebhookRoute> = [yield* alegraWebhookRoute, ...(yield* connectorWebhookRoutes)]
+  const webhooks: ReadonlyArray<WebhookRoute> = yield* connectorWebhookRoutes
   const runFork = Runtime.runFork(yield* Effect.runtime<never>())
   const onDefect = (route: WebhookRoute, defect: unknown) =>
     runFork(Effect.logError(`${route.name} webhook failed`, Cause.die(defect)))

@@ -11,8 +11,8 @@ import { presets, seedAccount } from "../../connectors/alegra/simulator/index.js
 import type { AlegraSimulator } from "../../connectors/alegra/simulator/index.js"
 import { kinds } from "../../schema/index.js"
 import type { CanonicalRecord, Kind } from "../../schema/index.js"
-import { AlegraError } from "../../src/ports/alegra.js"
-import type { AlegraPort, Page } from "../../src/ports/alegra.js"
+import { ConnectorError } from "../../src/ports/connector.js"
+import type { AlegraApi, Page } from "../../connectors/alegra/index.js"
 import type { Arrival } from "./support.js"
 import { BASIC, EMAIL, expectPaced, harness, json, options, TOKEN, withAlegra } from "./support.js"
 
@@ -122,9 +122,9 @@ describe("Alegra client: requests", () => {
     )
     await withAlegra(options(server.url), (alegra) =>
       Effect.gen(function*() {
-        const found = yield* alegra.get("contact", "5")
+        const found = yield* alegra.read("contact", "5")
         expect(Option.getOrThrow(found.record)).toMatchObject({ kind: "contact", record: { id: "5", roles: ["client", "provider"] } })
-        expect((yield* alegra.get("contact", "6")).record).toEqual(Option.none())
+        expect((yield* alegra.read("contact", "6")).record).toEqual(Option.none())
       }))
     expect(server.arrivals).toHaveLength(2)
   })
@@ -148,7 +148,7 @@ describe("Alegra client: read times", () => {
     const opts = options(server.url, { requestsPerMinute: 30, rateLimitWindowSeconds: 2 })
     const asked = Date.now()
     const [first, second] = await withAlegra(opts, (alegra) =>
-      Effect.all([alegra.get("contact", "1"), alegra.get("contact", "2")], { concurrency: "unbounded" }))
+      Effect.all([alegra.read("contact", "1"), alegra.read("contact", "2")], { concurrency: "unbounded" }))
     const [early, late] = [first, second].sort((a, b) => a.readAt - b.readAt)
     expect(late!.readAt - asked).toBeGreaterThanOrEqual(2000)
     expect(late!.readAt - early!.readAt).toBeGreaterThanOrEqual(2000 + pacingFor(30, 2).marginMs)
@@ -175,7 +175,7 @@ describe("Alegra client: read times", () => {
     )
     const { observed, health } = await withAlegra(
       options(server.url),
-      (alegra) => Effect.all({ observed: alegra.get("invoice", "77"), health: alegra.health })
+      (alegra) => Effect.all({ observed: alegra.read("invoice", "77"), health: alegra.health })
     )
     expect(observed.record).toEqual(Option.none())
     const [limited, missing] = server.arrivals
@@ -191,11 +191,12 @@ describe("Alegra client: errors", () => {
     const server = await serve((_a, res) => json(res, 400, { code: 1012, message: "El parámetro start debe ser un número" }))
     const { error, usage } = await withAlegra(options(server.url), (alegra) =>
       Effect.all({ error: Effect.flip(alegra.listPage("contact", { start: 0 })), usage: alegra.usage }))
-    expect(error).toBeInstanceOf(AlegraError)
+    expect(error).toBeInstanceOf(ConnectorError)
     expect(error).toMatchObject({
       reason: "validation",
       status: 400,
-      code: 1012,
+      system: "alegra",
+      code: "1012",
       message: "El parámetro start debe ser un número",
       method: "GET"
     })
@@ -207,8 +208,8 @@ describe("Alegra client: errors", () => {
 
   it("reads the {error: {code, message}} form too", async () => {
     const server = await serve((_a, res) => json(res, 422, { error: { code: "3001", message: "Nombre requerido" } }))
-    const error = await withAlegra(options(server.url), (alegra) => Effect.flip(alegra.get("item", "1")))
-    expect(error).toMatchObject({ reason: "validation", status: 422, code: 3001, message: "Nombre requerido" })
+    const error = await withAlegra(options(server.url), (alegra) => Effect.flip(alegra.read("item", "1")))
+    expect(error).toMatchObject({ reason: "validation", status: 422, code: "3001", message: "Nombre requerido" })
     expect(server.arrivals).toHaveLength(1)
   })
 
@@ -230,13 +231,13 @@ describe("Alegra client: errors", () => {
       ))
     expect(Exit.isFailure(exit)).toBe(true)
     const error = Exit.isFailure(exit) ? Cause.failureOption(exit.cause).pipe(Option.getOrThrow) : undefined
-    expect(error).toMatchObject({ reason: "auth", status: 401, code: 401 })
+    expect(error).toMatchObject({ reason: "auth", status: 401, code: "401" })
     expect(server.arrivals).toHaveLength(1)
     const renderings = [
       error!.message,
       String(error),
       JSON.stringify(error),
-      JSON.stringify(Schema.encodeSync(AlegraError)(error!)),
+      JSON.stringify(Schema.encodeSync(ConnectorError)(error!)),
       Cause.pretty(Exit.isFailure(exit) ? exit.cause : Cause.empty),
       ...logs
     ]
@@ -252,7 +253,7 @@ describe("Alegra client: errors", () => {
   it("402 and 403 are auth errors too", async () => {
     const server = await serve((a, res) => json(res, a.index === 0 ? 402 : 403, { message: "Plan" }))
     const errors = await withAlegra(options(server.url), (alegra) =>
-      Effect.all([Effect.flip(alegra.get("item", "1")), Effect.flip(alegra.get("item", "2"))]))
+      Effect.all([Effect.flip(alegra.read("item", "1")), Effect.flip(alegra.read("item", "2"))]))
     expect(errors.map((e) => [e.reason, e.status])).toEqual([["auth", 402], ["auth", 403]])
   })
 })
@@ -320,7 +321,7 @@ describe("Alegra client: retries", () => {
     const server = await serve(() => {})
     const error = await withAlegra(
       options(server.url, { requestTimeoutMs: 100, maxRetries: 1 }),
-      (alegra) => Effect.flip(alegra.get("contact", "1"))
+      (alegra) => Effect.flip(alegra.read("contact", "1"))
     )
     expect(error).toMatchObject({ reason: "transport", status: null })
     expect(error.message).toContain("100 ms")
@@ -331,7 +332,7 @@ describe("Alegra client: retries", () => {
     const server = await serve(() => {})
     const url = server.url
     await server.close()
-    const error = await withAlegra(options(url, { maxRetries: 2 }), (alegra) => Effect.flip(alegra.get("contact", "1")))
+    const error = await withAlegra(options(url, { maxRetries: 2 }), (alegra) => Effect.flip(alegra.read("contact", "1")))
     expect(error.reason).toBe("transport")
     expect(error.message).toContain("ECONNREFUSED")
     expect(error.message).not.toContain(TOKEN)
@@ -394,7 +395,7 @@ describe("Alegra client: webhook subscriptions", () => {
 // Against the Alegra simulator
 
 /** Every record of a kind, page after page, deduplicated across pages too; and when each page was sent. */
-const listAll = (alegra: AlegraPort, kind: Kind, sent: Map<string, number>) =>
+const listAll = (alegra: AlegraApi, kind: Kind, sent: Map<string, number>) =>
   Effect.gen(function*() {
     const byId = new Map<string, CanonicalRecord>()
     let start: number | null = 0
@@ -438,7 +439,7 @@ describe("Alegra client against the simulator", () => {
         // Then single reads: 3 of each kind.
         const targets = kinds.flatMap((kind) => sim.admin.ids(kind).slice(0, 3).map((id) => [kind, id] as const))
         const fetched = yield* Effect.forEach(targets, ([kind, id]) =>
-          Effect.tap(alegra.get(kind, id), (found) => sent.set(`${resources[kind].path}/${id}`, found.readAt)), {
+          Effect.tap(alegra.read(kind, id), (found) => sent.set(`${resources[kind].path}/${id}`, found.readAt)), {
           concurrency: "unbounded"
         })
         return { listed, fetched, usage: yield* alegra.usage }
@@ -503,7 +504,7 @@ describe("Alegra client against the simulator", () => {
     // Wrong token: auth, and nothing of the credentials in the error.
     const denied = await withAlegra(
       { ...options(sim.url), token: Redacted.make("wrong-token-123456") },
-      (alegra) => Effect.flip(alegra.get("contact", String(contact["id"])))
+      (alegra) => Effect.flip(alegra.read("contact", String(contact["id"])))
     )
     expect(denied).toMatchObject({ reason: "auth", status: 401 })
     for (const text of [denied.message, JSON.stringify(denied), String(denied)]) {
@@ -513,8 +514,8 @@ describe("Alegra client against the simulator", () => {
     sim.stats.reset()
     const { found, missing, invalid, usage } = await withAlegra(options(sim.url), (alegra) =>
       Effect.all({
-        found: alegra.get("contact", String(contact["id"])),
-        missing: alegra.get("contact", "99999"),
+        found: alegra.read("contact", String(contact["id"])),
+        missing: alegra.read("contact", "99999"),
         invalid: Effect.flip(alegra.subscriptions.create("new-payment", "https://hooks.example.com/x")),
         usage: alegra.usage
       }))

@@ -19,14 +19,14 @@ describe("connector health", () => {
         expect(yield* alegra.health).toEqual({ state: "starting", lastSuccessAt: null, lastFailure: null, pausedUntil: null })
 
         const before = Date.now()
-        yield* alegra.get("contact", id)
+        yield* alegra.read("contact", id)
         const ok = yield* alegra.health
         expect(ok).toMatchObject({ state: "ok", lastFailure: null, pausedUntil: null })
         expect(ok.lastSuccessAt).toBeGreaterThanOrEqual(before)
 
         // The user regenerates the token in Alegra: the one configured here is refused.
         sim.admin.setToken("regenerated-token-5566")
-        const refused = yield* Effect.flip(alegra.get("contact", id))
+        const refused = yield* Effect.flip(alegra.read("contact", id))
         expect(refused.reason).toBe("auth")
         const failing = yield* alegra.health
         expect(failing).toMatchObject({ state: "auth-failing", lastSuccessAt: ok.lastSuccessAt })
@@ -35,15 +35,15 @@ describe("connector health", () => {
 
         // Outages and rate limits meanwhile do not hide that the credentials are refused.
         sim.faults.serverError(1, 503)
-        yield* Effect.flip(alegra.get("contact", id))
+        yield* Effect.flip(alegra.read("contact", id))
         expect(yield* alegra.health).toMatchObject({ state: "auth-failing", lastFailure: { reason: "server" } })
         sim.faults.rateLimit(1)
-        yield* Effect.flip(alegra.get("contact", id)) // 429, waited out, then 401 again
+        yield* Effect.flip(alegra.read("contact", id)) // 429, waited out, then 401 again
         expect((yield* alegra.health).state).toBe("auth-failing")
 
         // Fixed: the configured token is valid again.
         sim.admin.setToken(TOKEN)
-        yield* alegra.get("contact", id)
+        yield* alegra.read("contact", id)
         const fixed = yield* alegra.health
         expect(fixed.state).toBe("ok")
         expect(fixed.lastSuccessAt).toBeGreaterThan(ok.lastSuccessAt!)
@@ -85,7 +85,7 @@ describe("connector health", () => {
     const url = sim.url
     await sim.close()
     const health = await withAlegra({ ...opts, baseUrl: url, maxRetries: 0 }, (alegra) =>
-      Effect.zipRight(Effect.flip(alegra.get("contact", "1")), alegra.health))
+      Effect.zipRight(Effect.flip(alegra.read("contact", "1")), alegra.health))
     expect(health).toMatchObject({ state: "unreachable", lastSuccessAt: null, lastFailure: { reason: "transport" } })
     expect(health.lastFailure!.message).toContain("ECONNREFUSED")
   })
@@ -103,7 +103,7 @@ describe("connector health", () => {
       json(res, 401, { code: 401, message: `Credenciales inválidas: ${a.headers.authorization} (${TOKEN})` })
     )
     const health = await withAlegra(options(server.url), (alegra) =>
-      Effect.zipRight(Effect.flip(alegra.get("contact", "1")), alegra.health))
+      Effect.zipRight(Effect.flip(alegra.read("contact", "1")), alegra.health))
     expect(health.state).toBe("auth-failing")
     const text = JSON.stringify(health)
     expect(text).toContain("Credenciales inválidas")

@@ -77,14 +77,14 @@ describe("ids against the simulator", () => {
     const opts = options(sim.url, { requestsPerMinute: 6000, rateLimitWindowSeconds: 1 })
     const { errors, removal, usage } = await withAlegra(opts, (alegra) =>
       Effect.all({
-        errors: Effect.forEach([".", "..", "%2e", "1/2", "9".repeat(100_000), "", "-1"], (id) => Effect.flip(alegra.get("item", id))),
+        errors: Effect.forEach([".", "..", "%2e", "1/2", "9".repeat(100_000), "", "-1"], (id) => Effect.flip(alegra.read("item", id))),
         removal: Effect.flip(alegra.subscriptions.remove("..")),
         usage: alegra.usage
       }))
     expect(sim.stats.requests()).toEqual([])
     expect(usage.requests).toBe(0)
     for (const error of [...errors, removal]) {
-      expect(error).toMatchObject({ _tag: "AlegraError", reason: "validation", status: null })
+      expect(error).toMatchObject({ _tag: "ConnectorError", system: "alegra", reason: "validation", status: null })
       expect(error.transient).toBe(false)
       // A 100 KB id is quoted as a short preview, never whole.
       expect(error.message.length).toBeLessThan(200)
@@ -106,9 +106,9 @@ describe("ids against the simulator", () => {
     const opts = options(sim.url, { requestsPerMinute: 6000, rateLimitWindowSeconds: 1 })
     const [readItem, readEstimate, missing] = await withAlegra(opts, (alegra) =>
       Effect.all([
-        alegra.get("item", String(item["id"])),
-        alegra.get("estimate", String(estimate["id"])),
-        alegra.get("item", "999")
+        alegra.read("item", String(item["id"])),
+        alegra.read("estimate", String(estimate["id"])),
+        alegra.read("item", "999")
       ]))
     expect(Option.getOrThrow(readItem.record).record.id).toBe(String(item["id"]))
     expect(String(estimate["id"])).toMatch(/^[0-9a-f-]{36}$/)

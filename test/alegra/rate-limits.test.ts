@@ -10,7 +10,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks"
 import { describe, expect, it } from "vitest"
 import { memoryRateBudget, pacingFor } from "../../connectors/alegra/index.js"
 import type { RequestRecord } from "../../connectors/alegra/simulator/index.js"
-import type { AlegraPort, Page } from "../../src/ports/alegra.js"
+import type { AlegraApi, Page } from "../../connectors/alegra/index.js"
 import type { Arrival } from "./support.js"
 import { expectPaced, harness, json, options, withAlegra } from "./support.js"
 
@@ -81,7 +81,7 @@ describe("429 and X-Rate-Limit-*", () => {
     const started = Date.now()
     const { error, health } = await withAlegra(
       options(server.url, { maxRateLimitWaitMs: 1500 }),
-      (alegra) => Effect.all({ error: Effect.flip(alegra.get("item", "1")), health: alegra.health })
+      (alegra) => Effect.all({ error: Effect.flip(alegra.read("item", "1")), health: alegra.health })
     )
     const elapsed = Date.now() - started
     expect(error).toMatchObject({ reason: "rate-limit", status: 429 })
@@ -256,7 +256,7 @@ describe("against the simulator's fixed windows", () => {
     const opts = options(sim.url, { requestsPerMinute: 8000, rateLimitWindowSeconds: 3, maxConcurrency: 1 })
     const runFor = 4 * windowMs
     const deadline = Date.now() + runFor
-    const hammer = (alegra: AlegraPort, kind: "contact" | "item") =>
+    const hammer = (alegra: AlegraApi, kind: "contact" | "item") =>
       Effect.gen(function*() {
         let ok = 0
         while (Date.now() < deadline) {
@@ -301,7 +301,7 @@ describe("against the simulator's fixed windows", () => {
     const pacing = pacingFor(opts.requestsPerMinute, opts.rateLimitWindowSeconds)
     const budget = memoryRateBudget()
     const starts = (offset: number) => Array.from({ length: 45 }, (_, i) => offset + i)
-    const list = (offset: number) => (alegra: AlegraPort) =>
+    const list = (offset: number) => (alegra: AlegraApi) =>
       Effect.forEach(starts(offset), (i) => alegra.listPage("contact", { start: i }), { concurrency: 4 })
     const [a, b] = await Promise.all([withAlegra(opts, list(0), budget), withAlegra(opts, list(1000), budget)])
     const requests = sim.stats.requests()

@@ -5,13 +5,12 @@ import { createServer } from "node:http"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 import { afterEach, expect } from "vitest"
-import { AlegraLive } from "../../connectors/alegra/index.js"
+import { AlegraLive, makeAlegraApi, makeAlegraHttp, memoryRateBudget } from "../../connectors/alegra/index.js"
+import type { AlegraApi, AlegraClientOptions, AlegraOptions } from "../../connectors/alegra/index.js"
 import { startAlegraSimulator } from "../../connectors/alegra/simulator/index.js"
 import { maxInAnyWindow } from "../../connectors/alegra/simulator/stats.js"
-import type { AlegraClientOptions } from "../../connectors/alegra/index.js"
 import { Alegra } from "../../src/ports/alegra.js"
 import type { AlegraPort } from "../../src/ports/alegra.js"
-import { RateBudget } from "../../src/ports/rate-budget.js"
 import type { RateBudgetPort } from "../../src/ports/rate-budget.js"
 
 export interface Arrival {
@@ -104,23 +103,25 @@ export const options = (baseUrl: string, overrides: Partial<AlegraClientOptions>
 })
 
 /**
- * Runs `f` with a freshly built Alegra port over real HTTP: with its own in-process budget,
- * or with `budget` when given (a budget shared with other clients).
+ * Runs `f` with Alegra's API (the client under the port) freshly built over real HTTP: with
+ * its own in-process budget, or with `budget` when given (a budget shared with other clients).
  */
 export const withAlegra = <A, E>(
   opts: AlegraClientOptions,
-  f: (alegra: AlegraPort) => Effect.Effect<A, E>,
+  f: (alegra: AlegraApi) => Effect.Effect<A, E>,
   budget?: RateBudgetPort
 ): Promise<A> =>
   Effect.runPromise(
-    Effect.flatMap(Alegra, f).pipe(
-      Effect.provide(
-        AlegraLive(opts).pipe(
-          Layer.provide(budget === undefined ? NodeHttpClient.layer : Layer.merge(NodeHttpClient.layer, Layer.succeed(RateBudget, budget)))
-        )
-      )
+    makeAlegraHttp(opts, budget ?? memoryRateBudget()).pipe(
+      Effect.map(makeAlegraApi),
+      Effect.flatMap(f),
+      Effect.provide(NodeHttpClient.layer)
     )
   )
+
+/** Runs `f` with the whole connector (the `Alegra` port) freshly built over real HTTP. */
+export const withConnector = <A, E>(opts: AlegraOptions, f: (alegra: AlegraPort) => Effect.Effect<A, E>): Promise<A> =>
+  Effect.runPromise(Effect.flatMap(Alegra, f).pipe(Effect.provide(AlegraLive(opts).pipe(Layer.provide(NodeHttpClient.layer)))))
 
 /** One request as the client sent it (a page's or an observation's readAt) and as the server saw it arrive. */
 export interface Exchange {

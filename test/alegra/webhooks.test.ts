@@ -1,7 +1,7 @@
 /** Reading Alegra webhook deliveries: every shape seen in the wild, and what cannot be read. */
 import { describe, expect, it } from "vitest"
 import { parseWebhook, webhookEvents } from "../../connectors/alegra/index.js"
-import type { WebhookHint, WebhookReading } from "../../src/ports/alegra.js"
+import type { WebhookHint, WebhookReading } from "../../connectors/alegra/index.js"
 
 const ALL = ["invoice", "bill", "contact", "item"]
 const UUID7 = "019a6f2e-8c1b-7d3e-9f40-5b2a1c3d4e5f"

@@ -5,9 +5,10 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Logger, LogLevel, Ref } from "effect"
 import { makeFailureLog } from "../../src/capture/failures.js"
-import { AlegraError } from "../../src/ports/alegra.js"
+import { ConnectorError } from "../../src/ports/connector.js"
 
-const refused = new AlegraError({
+const refused = new ConnectorError({
+  system: "alegra",
   reason: "server", method: "GET", path: "/payments?start=0", status: 503, code: null, message: "El servicio no está disponible"
 })
 

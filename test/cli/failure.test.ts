@@ -4,7 +4,7 @@ import { Cause } from "effect"
 import { describe, expect, it } from "vitest"
 import { ExitCode, renderFailure } from "../../src/cli/failure.js"
 import { ConfigError } from "../../src/config/index.js"
-import { AlegraError } from "../../src/ports/alegra.js"
+import { ConnectorError } from "../../src/ports/connector.js"
 import { StoreError } from "../../src/store/errors.js"
 
 const render = (cause: Cause.Cause<unknown>, verbose = false) => renderFailure(cause, verbose)
@@ -34,8 +34,8 @@ describe("how a failed command ends", () => {
   })
 
   it("an Alegra failure names the call and the fix for its reason", () => {
-    const error = (reason: AlegraError["reason"], status: number | null) =>
-      new AlegraError({ reason, method: "GET", path: "/contacts/12", status, code: null, message: "El recurso\nno existe" })
+    const error = (reason: ConnectorError["reason"], status: number | null) =>
+      new ConnectorError({ system: "alegra", reason, method: "GET", path: "/contacts/12", status, code: null, message: "El recurso\nno existe" })
     expect(render(Cause.fail(error("validation", 404))).lines).toEqual([
       "alegra-sync: Alegra GET /contacts/12 failed: validation 404 El recurso no existe — Alegra refused the request; run again with LOG_LEVEL=debug for details"
     ])

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import type { CanonicalRecord } from "../../schema/index.js"
-import { compareIds, maxId, minId, takeUnseen } from "../../src/capture/observe.js"
+import { compareIds, maxId, minId, takeUnseen } from "../../src/ports/alegra.js"
 
 describe("ids", () => {
   it("orders numeric ids as numbers and others as text", () => {

@@ -7,28 +7,18 @@
 import Database from "better-sqlite3"
 import { Effect, Metric, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { kinds } from "../../schema/index.js"
-import type { AlegraPort, ConnectorHealth } from "../../src/ports/alegra.js"
-import { type RunningServer, startServer } from "./support.js"
+import type { ConnectorHealth } from "../../src/ports/connector.js"
+import { type RunningServer, startServer, testHub } from "./support.js"
 
 const token = "s3cr3t-alegra-token-for-health"
 
 let health: ConnectorHealth = { state: "ok", lastSuccessAt: null, lastFailure: null, pausedUntil: null }
 
 /** A connector that is never called here except for its health and usage. */
-const notUsed = Effect.dieMessage("not used by the HTTP server test")
-const testAlegra: AlegraPort = {
-  kinds,
-  webhookEvents: [],
-  webhookKinds: [],
-  listPage: () => notUsed,
-  get: () => notUsed,
-  subscriptions: { list: notUsed, create: () => notUsed, remove: () => notUsed },
-  parseWebhook: () => ({ hints: [], unreadable: null }),
-  isValidId: () => true,
+const testAlegra = testHub({
   usage: Effect.succeed({ requests: 7, rateLimited: 1, retries: 0, busiestMinute: 7 }),
   health: Effect.sync(() => health)
-}
+})
 
 describe("the HTTP server", () => {
   let server: RunningServer | undefined

@@ -1,9 +1,9 @@
 /** The daemon's HTTP server in-process, on a real port and a real SQLite file, with a test Alegra connector. */
 import * as path from "node:path"
-import { Effect, Layer, ManagedRuntime } from "effect"
+import { Effect, Layer, ManagedRuntime, Stream } from "effect"
+import { kinds } from "../../schema/index.js"
 import { ConnectorCapture } from "../../src/capture/connector-capture.js"
 import { Ingest } from "../../src/capture/ingest.js"
-import { Sweeper } from "../../src/capture/sweep.js"
 import { storeLayer } from "../../src/cli/layers.js"
 import { type ResolvedConfig, resolveConfig, SyncConfig } from "../../src/config/index.js"
 import { InboxWorker } from "../../src/engine/worker.js"
@@ -18,9 +18,28 @@ export interface RunningServer {
   readonly storePath: string
 }
 
+const notUsed = Effect.dieMessage("not used by the HTTP server tests")
+
+/** A hub that is never called but for what a test gives it (its health, its webhook route…). */
+export const testHub = (given: Partial<AlegraPort>): AlegraPort => ({
+  system: "alegra",
+  kinds,
+  directions: {},
+  isValidId: () => true,
+  read: () => notUsed,
+  find: () => notUsed,
+  write: () => notUsed,
+  list: () => Stream.fromEffect(notUsed),
+  capture: { routes: [], pollers: [] },
+  usage: Effect.succeed({ requests: 0, rateLimited: 0, retries: 0, busiestMinute: 0 }),
+  health: Effect.succeed({ state: "ok", lastSuccessAt: null, lastFailure: null, pausedUntil: null }),
+  ...given
+})
+
 /** Starts the server with the daemon's layers around it; `dispose` the runtime to stop it. */
 export const startServer = async (options: {
-  readonly alegra: AlegraPort
+  /** The hub, or how to make it from the config (a webhook route needs the config's token). */
+  readonly alegra: AlegraPort | ((config: ResolvedConfig) => AlegraPort)
   /** The Alegra API token the config reads from the environment. */
   readonly alegraToken: string
   readonly maxBodyBytes?: number
@@ -32,9 +51,10 @@ export const startServer = async (options: {
     server: { port, ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }) },
     alegra: { email: "ops@empresa.co", token: { env: "T" } }
   }, { file: "/test/sync.config.ts", env: { T: options.alegraToken } }))
-  const deps = Layer.mergeAll(storeLayer(storePath), Layer.succeed(Alegra, options.alegra), Layer.succeed(SyncConfig, config))
+  const hub = typeof options.alegra === "function" ? options.alegra(config) : options.alegra
+  const deps = Layer.mergeAll(storeLayer(storePath), Layer.succeed(Alegra, hub), Layer.succeed(SyncConfig, config))
   const worker = InboxWorker.Default.pipe(Layer.provide(deps))
-  const capture = Layer.mergeAll(Ingest.Default, Sweeper.Default, ConnectorCapture.Default).pipe(
+  const capture = Layer.mergeAll(Ingest.Default, ConnectorCapture.Default).pipe(
     Layer.provide(worker),
     Layer.provide(deps)
   )

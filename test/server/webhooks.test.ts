@@ -9,36 +9,44 @@ import { connect, type Socket } from "node:net"
 import Database from "better-sqlite3"
 import { Effect, Option, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { kinds } from "../../schema/index.js"
-import type { AlegraPort, WebhookReading } from "../../src/ports/alegra.js"
+import type { ResolvedConfig } from "../../src/config/index.js"
+import type { Received } from "../../src/ports/connector.js"
 import { readStore } from "../support/store.js"
-import { type RunningServer, startServer } from "./support.js"
+import { type RunningServer, startServer, testHub } from "./support.js"
 
 const maxBodyBytes = 2_048
 
-/** Reads `{"id": "<digits>"}` as an edit of that item; `{"boom": true}` throws, as a broken parser would. */
-const parseWebhook = (body: unknown): WebhookReading => {
-  const value = body as { id?: unknown; boom?: unknown }
+/**
+ * The hub's route: the token the config holds; an empty body is the handshake; `{"id": "<digits>"}`
+ * an edit of that item; anything else unreadable; `{"boom": true}` throws, as a broken parser would.
+ */
+const receive = (body: string): Received => {
+  if (body.trim() === "") return { _tag: "Handshake" }
+  let value: { id?: unknown; boom?: unknown }
+  try {
+    value = JSON.parse(body)
+  } catch {
+    return { _tag: "Accepted", changes: [], unreadable: { kinds: ["item"], reason: "not JSON" } }
+  }
   if (value.boom === true) throw new Error("the parser broke")
-  return typeof value.id === "string"
-    ? { hints: [{ event: "edit-item", kind: "item", action: "updated", id: value.id }], unreadable: null }
-    : { hints: [], unreadable: { kinds: ["item"], reason: "no id" } }
+  return typeof value.id === "string" && /^\d+$/.test(value.id)
+    ? { _tag: "Accepted", changes: [{ kind: "item", id: value.id, action: "updated", eventKey: `edit-item:${value.id}` }], unreadable: null }
+    : { _tag: "Accepted", changes: [], unreadable: { kinds: ["item"], reason: "no id" } }
 }
 
-const notUsed = Effect.dieMessage("not used by the webhook route test")
-const testAlegra: AlegraPort = {
-  kinds,
-  webhookEvents: ["edit-item"],
-  webhookKinds: ["item"],
-  listPage: () => notUsed,
-  // Every record is gone in this account: the worker completes the rows without writing anything.
-  get: () => Effect.sync(() => ({ readAt: Date.now(), record: Option.none() })),
-  subscriptions: { list: notUsed, create: () => notUsed, remove: () => notUsed },
-  parseWebhook,
-  isValidId: (_kind, id) => /^\d+$/.test(id),
-  usage: Effect.succeed({ requests: 0, rateLimited: 0, retries: 0, busiestMinute: 0 }),
-  health: Effect.succeed({ state: "ok", lastSuccessAt: null, lastFailure: null, pausedUntil: null })
-}
+const testAlegra = (config: ResolvedConfig) =>
+  testHub({
+    // Every record is gone in this account: the worker completes the rows without writing anything.
+    read: () => Effect.sync(() => ({ readAt: Date.now(), record: Option.none() })),
+    capture: {
+      routes: [{
+        path: "/webhooks/alegra/:token",
+        accepts: (token) => token === Redacted.value(config.server.webhookToken),
+        receive: ({ body }) => receive(body)
+      }],
+      pollers: []
+    }
+  })
 
 /** One raw HTTP/1.1 exchange per call on a kept-open socket: what Alegra's sender does with keep-alive. */
 const openConnection = (port: number) =>
@@ -188,7 +196,7 @@ describe("the webhook route", () => {
       expect(response.status, body).toBe(200)
     }
     expect(kept()).toBe(before + 3)
-    const requested = readStore(storePath, (db) => db.prepare("SELECT value FROM cursors WHERE name = 'sweep:requested'").get()) as
+    const requested = readStore(storePath, (db) => db.prepare("SELECT value FROM cursors WHERE name = 'requested:alegra'").get()) as
       | { value: string }
       | undefined
     expect(JSON.parse(requested?.value ?? "{}")).toEqual({ kinds: ["item"] })

@@ -1,7 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Option, TestClock } from "effect"
-import { AlegraError } from "../../src/ports/alegra.js"
 import { type InboxOffer, Store } from "../../src/store/index.js"
 import { withStore } from "./helpers.js"
 
@@ -145,9 +144,8 @@ describe("inbox", () => {
       const store = yield* Store
       yield* store.inbox.offer(offer("e1", { channel: "poll", payload: { id: "42" }, readAt: 1 }))
       const [row] = yield* store.inbox.due(0, 10)
-      const error = new AlegraError({
-        reason: "validation", method: "POST", path: "/invoices", status: 400, code: 3061, message: "stamped invoices cannot change"
-      })
+      // As the worker keeps a ConnectorError: its code as a number when it is one.
+      const error = { _tag: "ConnectorError", reason: "conflict", message: "stamped invoices cannot change", status: 400, code: 2001 }
       // Coalesced since the worker read it: a newer change deserves its own attempt.
       yield* store.inbox.offer(offer("e2", { channel: "poll", payload: { id: "42", v: 2 }, readAt: 2 }))
       expect(yield* store.inbox.deadLetter(row!.id, error, row!.generation)).toEqual(Option.none())
@@ -160,7 +158,7 @@ describe("inbox", () => {
       const letters = yield* store.deadLetters.list()
       expect(letters).toEqual([{
         id: letterId, inboxId: row!.id, system: "alegra", channel: "poll", kind: "invoice", recordId: "42",
-        error: { _tag: "AlegraError", reason: "validation", message: "stamped invoices cannot change", status: 400, code: 3061 },
+        error: { _tag: "ConnectorError", reason: "conflict", message: "stamped invoices cannot change", status: 400, code: 2001 },
         payload: { id: "42", v: 2 }, createdAt: 0, replayedAt: null
       }])
       expect(yield* store.deadLetters.count()).toBe(1)
@@ -187,7 +185,7 @@ describe("inbox", () => {
     withStore(Effect.gen(function*() {
       const store = yield* Store
       const sql = yield* SqlClient.SqlClient
-      const error = { _tag: "AlegraError", reason: "validation", message: "bad", status: 400, code: null }
+      const error = { _tag: "ConnectorError", reason: "validation", message: "bad", status: 400, code: null }
       yield* store.inbox.offer(offer("e1", { channel: "poll", payload: { v: 1 }, readAt: 0 }))
       const [dead] = yield* store.inbox.due(0, 10)
       const letterId = Option.getOrThrow(yield* store.inbox.deadLetter(dead!.id, error))

@@ -30,6 +30,7 @@ const context = (cursor: unknown): PollContext => ({
   cursor: cursor === undefined ? Option.none() : Option.some(cursor),
   known: () => Effect.succeed(new Map()),
   knownFrom: () => Effect.succeed([]),
+  hash: () => "",
   requested: [],
   lastFullRead: null,
   subscriptions: { list: Effect.succeed([]), record: () => Effect.void, remove: () => Effect.void }
