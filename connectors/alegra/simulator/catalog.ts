@@ -51,8 +51,16 @@ export const NUMBER_TEMPLATES: ReadonlyArray<NumberTemplate> = [
 export const templateById = (id: number): NumberTemplate | undefined => NUMBER_TEMPLATES.find((t) => t.id === id)
 
 export const DEFAULT_CURRENCY = "COP"
-export const CURRENCIES: Readonly<Record<string, { readonly symbol: string; readonly exchangeRate: number }>> = {
-  COP: { symbol: "$", exchangeRate: 1 },
-  MXN: { symbol: "$", exchangeRate: 1 },
-  USD: { symbol: "US$", exchangeRate: 3950 }
+/**
+ * The currencies documents may be in, with their decimals: amounts, line totals and taxes are
+ * rounded to them (half away from zero, per line and tax, as Stripe rounds), so a Chilean peso
+ * document has whole pesos only.
+ */
+export const CURRENCIES: Readonly<Record<string, { readonly symbol: string; readonly exchangeRate: number; readonly decimals: 0 | 2 }>> = {
+  COP: { symbol: "$", exchangeRate: 1, decimals: 2 },
+  MXN: { symbol: "$", exchangeRate: 1, decimals: 2 },
+  USD: { symbol: "US$", exchangeRate: 3950, decimals: 2 },
+  CLP: { symbol: "$", exchangeRate: 4.2, decimals: 0 }
 }
+
+export const currencyDecimals = (code: string): 0 | 2 => CURRENCIES[code]?.decimals ?? 2

@@ -82,12 +82,14 @@ export interface LineInput {
   readonly taxIds: ReadonlyArray<number>
 }
 
-/** A line with its amounts computed. */
+/** A line with its amounts computed, in cents, rounded to the document currency's decimals. */
 export interface LineRec extends LineInput {
   /** price × quantity, before discount. */
   readonly grossCents: number
   /** grossCents minus the discount. */
   readonly baseCents: number
+  /** Each tax of `taxIds` on the base, in the same order. */
+  readonly taxAmounts: ReadonlyArray<number>
   readonly taxCents: number
   readonly totalCents: number
 }
@@ -115,7 +117,15 @@ export interface StampRec {
 
 export type InvoiceStatus = "draft" | "open" | "closed" | "void"
 
-export interface InvoiceRec extends BaseRec, Totals {
+/** What electronic invoicing asks of a sales document (CFDI: forma and método de pago, uso del CFDI, régimen). */
+export interface FiscalRec {
+  paymentForm: string | null
+  paymentMethod: string | null
+  cfdiUse: string | null
+  regime: string | null
+}
+
+export interface InvoiceRec extends BaseRec, Totals, FiscalRec {
   date: string
   dueDate: string
   readonly datetime: string
@@ -127,8 +137,6 @@ export interface InvoiceRec extends BaseRec, Totals {
   observations: string | null
   anotation: string | null
   termsConditions: string | null
-  paymentForm: string | null
-  paymentMethod: string | null
   currency: string
   paidCents: number
   creditedCents: number
@@ -182,7 +190,7 @@ export interface PaymentRec extends BaseRec {
   currency: string
 }
 
-export interface CreditNoteRec extends BaseRec, Totals {
+export interface CreditNoteRec extends BaseRec, Totals, FiscalRec {
   date: string
   readonly datetime: string
   clientId: string

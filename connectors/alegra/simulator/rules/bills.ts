@@ -11,7 +11,9 @@ import {
   contactRef,
   contains,
   dateFilters,
+  decimalPrecision,
   existingContact,
+  inCurrency,
   itemLines,
   money,
   optCurrency,
@@ -58,13 +60,15 @@ const build = (o: Obj, prev: BillRec | undefined, ctx: Ctx): BillRec => {
   if (prev !== undefined && providerId !== prev.providerId && prev.paymentIds.length > 0) {
     throw invalidField(providerKey, "no se puede cambiar en una factura de proveedor con pagos asociados")
   }
-  const lines = has(o, "purchases")
+  const parsed = has(o, "purchases")
     ? parsePurchases(o["purchases"], store)
     : prev !== undefined
       ? { itemLines: prev.itemLines, categoryLines: prev.categoryLines }
       : (() => {
           throw requiredField("purchases")
         })()
+  const currencyCode = optCurrency(o, prev?.currency)
+  const lines = { itemLines: inCurrency(parsed.itemLines, currencyCode), categoryLines: inCurrency(parsed.categoryLines, currencyCode) }
   let status: InvoiceStatus = prev?.status ?? "open"
   if (has(o, "status") && o["status"] !== status) {
     const requested = oneOf(o["status"], "status", STATUSES)
@@ -91,7 +95,7 @@ const build = (o: Obj, prev: BillRec | undefined, ctx: Ctx): BillRec => {
     status,
     billNumber: merge(o, "numberTemplate", prev?.billNumber ?? null, parseBillNumber),
     observations: merge(o, "observations", prev?.observations ?? null, (v) => optText(v, "observations", 500)),
-    currency: optCurrency(o, prev?.currency),
+    currency: currencyCode,
     ...totals,
     paidCents,
     paymentIds: [...(prev?.paymentIds ?? [])]
@@ -114,7 +118,7 @@ export const renderBill = (b: BillRec, store: Store): JsonObject => ({
   total: money("bill", b.id, "total", b.totalCents),
   totalPaid: money("bill", b.id, "totalPaid", b.paidCents),
   balance: money("bill", b.id, "balance", billBalance(b)),
-  decimalPrecision: "2",
+  decimalPrecision: decimalPrecision(b.currency),
   currency: renderCurrency(b.currency),
   purchases: {
     items: renderLines("bill", b.id, "purchases.items", b.itemLines),

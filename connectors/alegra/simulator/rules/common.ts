@@ -1,10 +1,11 @@
 /** Pieces shared by the document rule modules: lines, taxes, totals, numbering, rendering helpers, filters. */
-import { CURRENCIES, DEFAULT_CURRENCY, taxById } from "../catalog.js"
-import { badRequest, Code, invalidField, referenceNotFound, requiredField } from "../errors.js"
-import { decimal, has, isObj, list, object, optText, refId } from "../input.js"
-import type { ContactRec, LineInput, LineRec, NumberingRec, SimKind, StampRec, Totals } from "../records.js"
+import { normaliseAmount } from "../../../../schema/index.js"
+import { CURRENCIES, currencyDecimals, DEFAULT_CURRENCY, taxById, templateById } from "../catalog.js"
+import { badRequest, Code, invalidField, invalidState, referenceNotFound, requiredField } from "../errors.js"
+import { bool, decimal, has, isObj, list, merge, object, oneOf, type Obj, optText, refId } from "../input.js"
+import type { ContactRec, FiscalRec, LineInput, LineRec, NumberingRec, SimKind, StampRec, Totals } from "../records.js"
 import type { Store } from "../state.js"
-import { formatDateTime, hash32, isValidDate, type Json, type JsonObject, toCents, wireDecimal, wireMoney } from "../util.js"
+import { formatDateTime, hash32, isValidDate, type Json, type JsonObject, wireDecimal, wireMoney } from "../util.js"
 import type { Filter } from "./resource.js"
 
 // ---- taxes and lines ------------------------------------------------------
@@ -22,13 +23,52 @@ export const parseTaxes = (v: unknown, field: string): ReadonlyArray<number> => 
 }
 
 
-export const computeLine = (l: LineInput): LineRec => {
-  const grossCents = toCents(l.price * l.quantity)
-  const discountCents = Math.round((grossCents * l.discount) / 100)
-  const baseCents = grossCents - discountCents
-  const taxCents = l.taxIds.reduce((sum, id) => sum + Math.round((baseCents * (taxById(id)?.percentage ?? 0)) / 100), 0)
-  return { ...l, grossCents, baseCents, taxCents, totalCents: baseCents + taxCents }
+/** A decimal as an integer over 10^scale, exactly as the number reads (no float product ever rounds). */
+interface Decimal {
+  readonly units: bigint
+  readonly scale: number
 }
+
+const decimalOf = (n: number): Decimal => {
+  const text = normaliseAmount(n) ?? "0"
+  const negative = text.startsWith("-")
+  const [whole = "0", fraction = ""] = (negative ? text.slice(1) : text).split(".")
+  const units = BigInt(`${whole}${fraction}`)
+  return { units: negative ? -units : units, scale: fraction.length }
+}
+
+const centsAsDecimal = (cents: number): Decimal => ({ units: BigInt(cents), scale: 2 })
+
+/** a × b, divided by 100 when `percent`. */
+const times = (a: Decimal, b: Decimal, percent = false): Decimal => ({ units: a.units * b.units, scale: a.scale + b.scale + (percent ? 2 : 0) })
+
+/** Rounded half away from zero to `decimals` places, in cents. */
+const centsAt = (value: Decimal, decimals: 0 | 2): number => {
+  const negative = value.units < 0n
+  const magnitude = negative ? -value.units : value.units
+  const shift = value.scale - decimals
+  let rounded: bigint
+  if (shift <= 0) rounded = magnitude * 10n ** BigInt(-shift)
+  else {
+    const divisor = 10n ** BigInt(shift)
+    rounded = magnitude / divisor + ((magnitude % divisor) * 2n >= divisor ? 1n : 0n)
+  }
+  return Number(negative ? -rounded : rounded) * 10 ** (2 - decimals)
+}
+
+/** A line's amounts in the document currency's decimals: the product, the discount and each tax rounded once. */
+export const computeLine = (l: LineInput, decimals: 0 | 2 = 2): LineRec => {
+  const grossCents = centsAt(times(decimalOf(l.price), decimalOf(l.quantity)), decimals)
+  const discountCents = centsAt(times(centsAsDecimal(grossCents), decimalOf(l.discount), true), decimals)
+  const baseCents = grossCents - discountCents
+  const taxAmounts = l.taxIds.map((id) => centsAt(times(centsAsDecimal(baseCents), decimalOf(taxById(id)?.percentage ?? 0), true), decimals))
+  const taxCents = taxAmounts.reduce((sum, amount) => sum + amount, 0)
+  return { ...l, grossCents, baseCents, taxAmounts, taxCents, totalCents: baseCents + taxCents }
+}
+
+/** Lines computed again in a document's currency (its currency decides the rounding). */
+export const inCurrency = (lines: ReadonlyArray<LineRec>, code: string): ReadonlyArray<LineRec> =>
+  lines.map((line) => computeLine(line, currencyDecimals(code)))
 
 export const totalsOf = (lines: ReadonlyArray<LineRec>): Totals => {
   let subtotalCents = 0
@@ -126,6 +166,72 @@ export const makeStamp = (store: Store): StampRec => {
   }
 }
 
+/** `stamp: {generateStamp: true}` in a body. */
+export const wantsStamp = (o: Obj): boolean => {
+  if (!has(o, "stamp") || o["stamp"] === null) return false
+  const stamp = object(o["stamp"], "stamp")
+  return has(stamp, "generateStamp") ? bool(stamp["generateStamp"], "stamp.generateStamp") : false
+}
+
+/** The fiscal fields of a body, merged into what the document holds. */
+export const parseFiscal = (o: Obj, prev: FiscalRec | undefined): FiscalRec => ({
+  paymentForm: merge(o, "paymentForm", prev?.paymentForm ?? null, (v) =>
+    v === null ? null : oneOf(v, "paymentForm", ["CASH", "CREDIT"] as const)),
+  paymentMethod: merge(o, "paymentMethod", prev?.paymentMethod ?? null, (v) => optText(v, "paymentMethod", 60)),
+  cfdiUse: merge(o, "cfdiUse", prev?.cfdiUse ?? null, (v) => optText(v, "cfdiUse", 10)),
+  regime: merge(o, "regime", prev?.regime ?? null, (v) => optText(v, "regime", 60))
+})
+
+export const renderFiscal = (f: FiscalRec): JsonObject => ({
+  paymentForm: f.paymentForm,
+  paymentMethod: f.paymentMethod,
+  cfdiUse: f.cfdiUse,
+  regime: f.regime
+})
+
+interface Stampable extends FiscalRec {
+  numbering: NumberingRec
+  stamp: StampRec | null
+  status: string
+}
+
+/**
+ * POST /{invoices|credit-notes}/{id}/open with `stamp.generateStamp`: stamps an unstamped
+ * document, with the fiscal fields the body carries. Stamping needs an electronic numbering: a
+ * `numberTemplate: {id}` in the body names one, and a document numbered by another template
+ * takes a new number from it (the simulator's choice: the notes say nothing of it). Returns the
+ * change to apply once every check passed.
+ */
+export const prepareStamp = (
+  doc: Stampable,
+  body: Obj,
+  documentType: "invoice" | "creditNote",
+  label: string
+): ((store: Store) => void) => {
+  if (doc.stamp !== null) throw invalidState(`${label.charAt(0).toUpperCase()}${label.slice(1)} ya fue timbrada.`)
+  let numbering = doc.numbering
+  if (has(body, "numberTemplate") && body["numberTemplate"] !== null) {
+    const o = object(body["numberTemplate"], "numberTemplate")
+    const id = Number(refId(o["id"], "numberTemplate.id"))
+    const t = templateById(id)
+    if (t === undefined || t.documentType !== documentType) {
+      throw referenceNotFound("numberTemplate.id", "una numeración del documento", String(o["id"]))
+    }
+    if (t.id !== numbering.templateId) numbering = { templateId: t.id, prefix: t.prefix, number: null }
+  }
+  const template = numbering.templateId === null ? undefined : templateById(numbering.templateId)
+  if (template?.isElectronic !== true) {
+    throw invalidField("numberTemplate.id", "debe ser una numeración electrónica para timbrar")
+  }
+  const fiscal = parseFiscal(body, doc)
+  return (store) => {
+    Object.assign(doc, fiscal)
+    doc.numbering = numbering
+    if (numbering.number === null && numbering.templateId !== null) numbering.number = store.nextTemplateNumber(numbering.templateId)
+    doc.stamp = makeStamp(store)
+  }
+}
+
 export const stampedImmutable = (label: string): never => {
   throw badRequest(
     Code.stampedImmutable,
@@ -151,8 +257,13 @@ export const contactRef = (store: Store, id: string | null): JsonObject | null =
   }
 }
 
-export const renderTaxes = (taxIds: ReadonlyArray<number>, baseCents: number | null, key: string): ReadonlyArray<Json> =>
-  taxIds.map((id) => {
+export const renderTaxes = (
+  taxIds: ReadonlyArray<number>,
+  baseCents: number | null,
+  key: string,
+  amounts?: ReadonlyArray<number>
+): ReadonlyArray<Json> =>
+  taxIds.map((id, i) => {
     const t = taxById(id)
     const out: Record<string, Json> = {
       id, // nested refs stay numbers (alegra-api.md §2: "Some nested refs are still numbers")
@@ -161,9 +272,8 @@ export const renderTaxes = (taxIds: ReadonlyArray<number>, baseCents: number | n
       description: t?.description ?? null,
       type: t?.type ?? null
     }
-    if (baseCents !== null) {
-      out["amount"] = wireMoney(Math.round((baseCents * (t?.percentage ?? 0)) / 100), `${key}.tax.${id}.amount`)
-    }
+    const amount = amounts?.[i] ?? (baseCents === null ? undefined : Math.round((baseCents * (t?.percentage ?? 0)) / 100))
+    if (amount !== undefined) out["amount"] = wireMoney(amount, `${key}.tax.${id}.amount`)
     return out
   })
 
@@ -175,7 +285,7 @@ export const renderLine = (l: LineRec, key: string): JsonObject => ({
   price: wireDecimal(l.price, `${key}.price`),
   quantity: wireDecimal(l.quantity, `${key}.quantity`),
   discount: wireDecimal(l.discount, `${key}.discount`),
-  tax: renderTaxes(l.taxIds, l.baseCents, key),
+  tax: renderTaxes(l.taxIds, l.baseCents, key, l.taxAmounts),
   total: wireMoney(l.totalCents, `${key}.total`)
 })
 
@@ -186,6 +296,9 @@ export const renderCurrency = (code: string): JsonObject => {
   const c = CURRENCIES[code] ?? { symbol: "$", exchangeRate: 1 }
   return { code, symbol: c.symbol, exchangeRate: c.exchangeRate }
 }
+
+/** `decimalPrecision` as Alegra answers it: the document currency's decimals, as text. */
+export const decimalPrecision = (code: string): string => String(currencyDecimals(code))
 
 /** numberTemplate {id, prefix, number, fullNumber}; for some records an array of one (alegra-api.md §5, CLI). */
 export const renderNumbering = (kind: SimKind, id: string, n: NumberingRec): Json => {

@@ -37,7 +37,8 @@ const parseIdentification = (v: unknown): IdentificationRec | null => {
   if (!has(v, "number") || v["number"] === null) throw requiredField("identification.number")
   const number = idPart(v["number"], "identification.number")
   if (number === "") throw requiredField("identification.number")
-  if (!/^[0-9A-Za-z&Ññ-]{3,20}$/.test(number)) throw invalidField("identification.number", "no tiene un formato válido")
+  // Digits and letters, with the dots and dashes people write them with ("900.123.456").
+  if (!/^[0-9A-Za-z&Ññ.-]{3,20}$/.test(number)) throw invalidField("identification.number", "no tiene un formato válido")
   const type = has(v, "type") && v["type"] !== null ? nonBlank(v["type"], "identification.type", 10) : null
   const dv = has(v, "dv") && v["dv"] !== null && v["dv"] !== "" ? idPart(v["dv"], "identification.dv") : null
   if (dv !== null && !/^\d$/.test(dv)) throw invalidField("identification.dv", "debe ser un dígito")

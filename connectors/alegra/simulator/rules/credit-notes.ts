@@ -1,7 +1,7 @@
 /** Credit notes against sales invoices. alegra-api.md §5 "Credit note"; stamped ones are immutable. No webhooks. */
 import { templateById } from "../catalog.js"
 import { badRequest, Code, invalidField, invalidState, referenceNotFound } from "../errors.js"
-import { bool, date, decimal, has, list, merge, mergeRequired, object, type Obj, optText, refId } from "../input.js"
+import { date, decimal, has, list, merge, mergeRequired, object, type Obj, optText, refId } from "../input.js"
 import type { ApplicationRec, CreditNoteRec, NumberingRec } from "../records.js"
 import type { Store } from "../state.js"
 import { type JsonObject, toCents } from "../util.js"
@@ -9,17 +9,23 @@ import {
   checkEnum,
   contactRef,
   dateFilters,
+  decimalPrecision,
   existingContact,
+  inCurrency,
   itemLines,
   makeStamp,
   money,
   optCurrency,
+  parseFiscal,
+  prepareStamp,
+  renderFiscal,
   renderCurrency,
   renderLines,
   renderNumbering,
   renderStamp,
   stampedImmutable,
-  totalsOf
+  totalsOf,
+  wantsStamp
 } from "./common.js"
 import { checkApplications, moveCreditNote, ownAmounts, settleCreditNote } from "./ledger.js"
 import type { Ctx, Resource } from "./resource.js"
@@ -57,7 +63,8 @@ const build = (o: Obj, prev: CreditNoteRec | undefined, ctx: Ctx): { record: Cre
   }
   const cnDate = mergeRequired(o, "date", prev?.date, (v) => date(v, "date"))
   const clientId = mergeRequired(o, "client", prev?.clientId, (v) => existingContact(store, v, "client"))
-  const lines = mergeRequired(o, "items", prev?.lines, (v) => itemLines(v, "items", store))
+  const currencyCode = optCurrency(o, prev?.currency)
+  const lines = inCurrency(mergeRequired(o, "items", prev?.lines, (v) => itemLines(v, "items", store)), currencyCode)
   const applications = merge(o, "invoices", prev?.applications ?? [], (v) => (v === null ? [] : parseApplications(v)))
   const own = prev === undefined ? new Map<string, number>() : ownAmounts(prev.applications)
   checkApplications(store, "invoice", "invoices", applications, own, clientId)
@@ -66,13 +73,7 @@ const build = (o: Obj, prev: CreditNoteRec | undefined, ctx: Ctx): { record: Cre
   if (appliedCents > totals.totalCents) {
     throw badRequest(Code.amountExceedsBalance, "La suma aplicada a facturas ('invoices') supera el total de la nota crédito.")
   }
-  const stamp =
-    prev === undefined && has(o, "stamp") && o["stamp"] !== null
-      ? (() => {
-          const s = object(o["stamp"], "stamp")
-          return has(s, "generateStamp") ? bool(s["generateStamp"], "stamp.generateStamp") : false
-        })()
-      : false
+  const stamp = prev === undefined && wantsStamp(o)
   const base = prev ?? store.base("credit-note", false, ctx.opts.createdAt)
   const record: CreditNoteRec = {
     id: base.id,
@@ -90,7 +91,8 @@ const build = (o: Obj, prev: CreditNoteRec | undefined, ctx: Ctx): { record: Cre
     appliedCents,
     observations: merge(o, "observations", prev?.observations ?? null, (v) => optText(v, "observations", 500)),
     cause: merge(o, "cause", prev?.cause ?? null, (v) => optText(v, "cause", 500)),
-    currency: optCurrency(o, prev?.currency),
+    currency: currencyCode,
+    ...parseFiscal(o, prev),
     ...totals
   }
   return { record, stamp }
@@ -122,7 +124,7 @@ export const renderCreditNote = (cn: CreditNoteRec, store: Store): JsonObject =>
   total: money("credit-note", cn.id, "total", cn.totalCents),
   totalApplied: money("credit-note", cn.id, "totalApplied", cn.appliedCents),
   balance: money("credit-note", cn.id, "balance", cn.totalCents - cn.appliedCents),
-  decimalPrecision: "2",
+  decimalPrecision: decimalPrecision(cn.currency),
   currency: renderCurrency(cn.currency),
   items: renderLines("credit-note", cn.id, "items", cn.lines),
   invoices: cn.applications.map((a, i) => {
@@ -140,6 +142,7 @@ export const renderCreditNote = (cn: CreditNoteRec, store: Store): JsonObject =>
   cause: cn.cause,
   warehouse: { id: "1", name: "Principal" },
   costCenter: null,
+  ...renderFiscal(cn),
   ...(cn.stamp === null ? {} : { stamp: renderStamp(cn.stamp) })
 })
 
@@ -196,6 +199,20 @@ export const creditNotes: Resource<CreditNoteRec> = {
     status: (cn) => cn.status
   },
   actions: {
+    // Stamping an unstamped credit note, as invoices are stamped (POST …/open with stamp.generateStamp):
+    // the notes name no endpoint for it, so the simulator offers the invoices' one.
+    open: (cn, body, ctx) => {
+      if (!wantsStamp(body)) throw invalidState("La nota crédito ya está abierta.")
+      if (cn.status === "void") throw invalidState("No se puede timbrar la nota crédito porque está anulada.")
+      const stamping = prepareStamp(cn, body, "creditNote", LABEL)
+      return {
+        notify: false,
+        apply: () => {
+          stamping(ctx.store)
+          cn.updatedAt = ctx.store.timestamp()
+        }
+      }
+    },
     // Not an HTTP endpoint in the notes: voiding as a user would in the web app (admin only).
     void: (cn, _body, ctx) => {
       if (cn.stamp !== null) stampedImmutable(LABEL)
@@ -210,5 +227,5 @@ export const creditNotes: Resource<CreditNoteRec> = {
       }
     }
   },
-  httpActions: []
+  httpActions: ["open"]
 }

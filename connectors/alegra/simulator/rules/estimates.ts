@@ -4,7 +4,20 @@ import { date, merge, mergeRequired, oneOf, type Obj, optText } from "../input.j
 import type { EstimateRec } from "../records.js"
 import type { Store } from "../state.js"
 import type { JsonObject } from "../util.js"
-import { checkEnum, contactRef, dateFilters, existingContact, itemLines, money, optCurrency, renderCurrency, renderLines, totalsOf } from "./common.js"
+import {
+  checkEnum,
+  contactRef,
+  dateFilters,
+  decimalPrecision,
+  existingContact,
+  inCurrency,
+  itemLines,
+  money,
+  optCurrency,
+  renderCurrency,
+  renderLines,
+  totalsOf
+} from "./common.js"
 import type { Ctx, Resource } from "./resource.js"
 
 const build = (o: Obj, prev: EstimateRec | undefined, ctx: Ctx): EstimateRec => {
@@ -13,7 +26,8 @@ const build = (o: Obj, prev: EstimateRec | undefined, ctx: Ctx): EstimateRec => 
   const dueDate = merge(o, "dueDate", prev?.dueDate ?? null, (v) => (v === null ? null : date(v, "dueDate")))
   if (dueDate !== null && dueDate < estDate) throw invalidField("dueDate", "debe ser igual o posterior a la fecha del documento ('date')")
   const clientId = mergeRequired(o, "client", prev?.clientId, (v) => existingContact(store, v, "client"))
-  const lines = mergeRequired(o, "items", prev?.lines, (v) => itemLines(v, "items", store))
+  const currencyCode = optCurrency(o, prev?.currency)
+  const lines = inCurrency(mergeRequired(o, "items", prev?.lines, (v) => itemLines(v, "items", store)), currencyCode)
   const base = prev ?? store.base("estimate", ctx.opts.legacy === true, ctx.opts.createdAt)
   return {
     id: base.id,
@@ -27,7 +41,7 @@ const build = (o: Obj, prev: EstimateRec | undefined, ctx: Ctx): EstimateRec => 
     lines,
     status: merge(o, "status", prev?.status ?? "unbilled", (v) => oneOf(v, "status", ["billed", "unbilled"] as const)),
     observations: merge(o, "observations", prev?.observations ?? null, (v) => optText(v, "observations", 500)),
-    currency: optCurrency(o, prev?.currency),
+    currency: currencyCode,
     ...totalsOf(lines)
   }
 }
@@ -43,7 +57,7 @@ export const renderEstimate = (e: EstimateRec, store: Store): JsonObject => ({
   discount: money("estimate", e.id, "discount", e.discountCents),
   tax: money("estimate", e.id, "tax", e.taxCents),
   total: money("estimate", e.id, "total", e.totalCents),
-  decimalPrecision: "2",
+  decimalPrecision: decimalPrecision(e.currency),
   currency: renderCurrency(e.currency),
   items: renderLines("estimate", e.id, "items", e.lines),
   observations: e.observations,

@@ -1,7 +1,7 @@
 /** Sales invoices. alegra-api.md §5 "Invoice", §6 state rules. */
 import { templateById } from "../catalog.js"
 import { badRequest, Code, invalidField, invalidState, referenceNotFound } from "../errors.js"
-import { bool, date, decimal, has, list, merge, mergeRequired, object, oneOf, type Obj, optText, refId } from "../input.js"
+import { date, decimal, has, list, merge, mergeRequired, object, oneOf, type Obj, optText, refId } from "../input.js"
 import type { InvoiceRec, InvoiceStatus, NumberingRec, PaymentRec } from "../records.js"
 import type { Store } from "../state.js"
 import { type JsonObject, toCents } from "../util.js"
@@ -11,17 +11,23 @@ import {
   contactRef,
   contains,
   dateFilters,
+  decimalPrecision,
+  inCurrency,
   existingContact,
   itemLines,
   makeStamp,
   money,
   optCurrency,
+  parseFiscal,
+  prepareStamp,
+  renderFiscal,
   renderCurrency,
   renderLines,
   renderNumbering,
   renderStamp,
   stampedImmutable,
-  totalsOf
+  totalsOf,
+  wantsStamp
 } from "./common.js"
 import { invoiceBalance, settleInvoice } from "./ledger.js"
 import { existingBankAccount, insertPayment, parsePaymentMethod } from "./payments.js"
@@ -61,12 +67,6 @@ const parseNumbering = (v: unknown, store: Store, wantsStamp: boolean): Numberin
     }
   }
   return { numbering: { templateId: null, prefix, number }, electronic: false }
-}
-
-const wantsStamp = (v: unknown, field: string): boolean => {
-  if (v === undefined || v === null) return false
-  const o = object(v, field)
-  return has(o, "generateStamp") ? bool(o["generateStamp"], `${field}.generateStamp`) : false
 }
 
 interface EmbeddedPayment {
@@ -112,8 +112,9 @@ const build = (o: Obj, prev: InvoiceRec | undefined, ctx: Ctx): { record: Invoic
   if (prev !== undefined && clientId !== prev.clientId && (prev.paymentIds.length > 0 || prev.creditNoteIds.length > 0)) {
     throw invalidField("client", "no se puede cambiar en una factura con pagos o notas crédito asociadas")
   }
-  const lines = mergeRequired(o, "items", prev?.lines, (v) => itemLines(v, "items", store))
-  const stamp = prev === undefined && has(o, "stamp") ? wantsStamp(o["stamp"], "stamp") : false
+  const currencyCode = optCurrency(o, prev?.currency)
+  const lines = inCurrency(mergeRequired(o, "items", prev?.lines, (v) => itemLines(v, "items", store)), currencyCode)
+  const stamp = prev === undefined && wantsStamp(o)
   const payments = has(o, "payments") && o["payments"] !== null ? parseEmbeddedPayments(o["payments"], store, invDate) : []
 
   let status: InvoiceStatus
@@ -175,11 +176,8 @@ const build = (o: Obj, prev: InvoiceRec | undefined, ctx: Ctx): { record: Invoic
     observations: text("observations", prev?.observations),
     anotation: text("anotation", prev?.anotation),
     termsConditions: text("termsConditions", prev?.termsConditions),
-    paymentForm: merge(o, "paymentForm", prev?.paymentForm ?? null, (v) =>
-      v === null ? null : oneOf(v, "paymentForm", ["CASH", "CREDIT"] as const)
-    ),
-    paymentMethod: merge(o, "paymentMethod", prev?.paymentMethod ?? null, (v) => optText(v, "paymentMethod", 60)),
-    currency: optCurrency(o, prev?.currency),
+    ...parseFiscal(o, prev),
+    currency: currencyCode,
     ...totals,
     paidCents,
     creditedCents,
@@ -244,10 +242,9 @@ export const renderInvoice = (inv: InvoiceRec, store: Store): JsonObject => {
     total: money("invoice", inv.id, "total", inv.totalCents),
     totalPaid: money("invoice", inv.id, "totalPaid", inv.paidCents),
     balance: money("invoice", inv.id, "balance", invoiceBalance(inv)),
-    decimalPrecision: "2",
+    decimalPrecision: decimalPrecision(inv.currency),
     currency: renderCurrency(inv.currency),
-    paymentForm: inv.paymentForm,
-    paymentMethod: inv.paymentMethod,
+    ...renderFiscal(inv),
     items: renderLines("invoice", inv.id, "items", inv.lines),
     payments,
     retentions: [],
@@ -324,21 +321,17 @@ export const invoices: Resource<InvoiceRec> = {
         }
       }
     },
+    // Opens a draft or a voided invoice; with stamp.generateStamp also stamps it (see prepareStamp).
     open: (inv, body, ctx) => {
-      const stamp = has(body, "stamp") ? wantsStamp(body["stamp"], "stamp") : false
-      if (inv.status === "open" || inv.status === "closed") {
-        if (!stamp) throw invalidState("La factura de venta ya está abierta.")
-        if (inv.stamp !== null) throw invalidState("La factura de venta ya fue timbrada.")
-      }
-      if (stamp && !isElectronic(inv)) {
-        throw invalidField("numberTemplate.id", "debe ser una numeración electrónica para timbrar la factura")
-      }
+      const stamp = wantsStamp(body)
+      if (!stamp && (inv.status === "open" || inv.status === "closed")) throw invalidState("La factura de venta ya está abierta.")
+      const stamping = stamp ? prepareStamp(inv, body, "invoice", LABEL) : undefined
       return {
         notify: true,
         apply: () => {
           if (inv.status === "draft" || inv.status === "void") inv.status = "open"
+          stamping?.(ctx.store)
           assignNumber(ctx.store, inv)
-          if (stamp && inv.stamp === null) inv.stamp = makeStamp(ctx.store)
           inv.updatedAt = ctx.store.timestamp()
           settleInvoice(inv)
         }
