@@ -54,8 +54,8 @@ describe("backfill", () => {
     const config = await writeConfig({ alegraUrl: sim.url, email, token, requestsPerMinute: 600, rateLimitWindowSeconds: 1 })
     const first = runCli(["backfill", "--config", config.file], config.env)
     const doneBeforeCrash = await waitFor("contacts read and items begun", () => {
-      const state = cursor(config.storePath, "backfill") as { kinds?: Record<string, { done: boolean; start: number }> }
-      return state?.kinds?.contact?.done === true && (state.kinds.item?.start ?? 0) > 0
+      const state = cursor(config.storePath, "backfill") as { kinds?: Record<string, { done: boolean; after: string | null }> }
+      return state?.kinds?.contact?.done === true && Number(state.kinds.item?.after ?? 0) > 0
         ? Object.entries(state.kinds).filter(([, k]) => k.done).map(([kind]) => kind)
         : undefined
     })

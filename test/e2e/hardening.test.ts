@@ -187,14 +187,14 @@ describe("catching up at start-up", () => {
     sim.admin.remove("estimate", estimate.id, { silent: true })
     // The last full read was eleven hours ago.
     editStore(config.storePath, `UPDATE cursors SET value = json_set(value, '$.completedAt', ${Date.now() - 11 * 3_600_000}) WHERE name = 'backfill'`)
-    editStore(config.storePath, `DELETE FROM cursors WHERE name = 'sweep'`)
+    editStore(config.storePath, `DELETE FROM cursors WHERE name = 'poll:alegra:sweep'`)
     const since = Date.now()
     const daemon = start(config)
     await waitFor("the catch-up sweep to apply what changed while down", () =>
       (mirrorRecord(config.storePath, "contact", contact.id) as { phone?: string } | undefined)?.phone === "+57 601 555 0123" &&
       mirrorRecord(config.storePath, "estimate", estimate.id) === undefined, { timeoutMs: 60_000 })
     expect(listed("estimates", since)).toBeGreaterThan(0)
-    expect((cursor(config.storePath, "sweep") as { finishedAt: number }).finishedAt).toBeGreaterThan(since)
+    expect((cursor(config.storePath, "poll:alegra:sweep") as { finishedAt: number }).finishedAt).toBeGreaterThan(since)
     expect(differences(sim, config.storePath)).toEqual([])
     await daemon.stop("SIGTERM")
   })
@@ -246,7 +246,7 @@ describe("webhook deliveries the daemon cannot read", () => {
     const paths = sim.stats.requests().filter((r) => r.at >= since).map((r) => r.path)
     expect(paths.filter((p) => /^\/api\/v1\/?(\?|$)|\/items\/(\.|%2e|9{100})|\/contacts\/?$/i.test(p))).toEqual([])
     expect(paths.some((p) => p.startsWith("/api/v1/items?"))).toBe(true)
-    expect(count(config.storePath, "SELECT count(*) AS n FROM cursors WHERE name = 'sweep:requested'")).toBe(0)
+    expect(count(config.storePath, "SELECT count(*) AS n FROM cursors WHERE name = 'requested:alegra'")).toBe(0)
   })
 
   it("reads a body that is an array of deliveries: one inbox row per record", async () => {

@@ -10,7 +10,8 @@ describe("the sweep", () => {
   let sim: AlegraSimulator
   let config: TestConfig
   let daemon: CliProcess
-  const sweeps = () => (cursor(config.storePath, "sweep") as { finishedAt?: number } | undefined)?.finishedAt ?? 0
+  // The sweep is one of the hub's pollers: its cursor is the engine's poll:alegra:sweep.
+  const sweeps = () => (cursor(config.storePath, "poll:alegra:sweep") as { finishedAt?: number } | undefined)?.finishedAt ?? 0
 
   beforeAll(async () => {
     sim = await startAlegraSimulator({ email, token, requestsPerMinute: 6000 })
