@@ -84,12 +84,16 @@ const statements: ReadonlyArray<string> = [
   )`,
 
   // One request budget per account, across processes.
+  // Every start is numbered per account (and background starts again among themselves), so
+  // that the start that may block the next one is found by number, not by counting the window.
   `CREATE TABLE rate_starts (
     account TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    background_seq INTEGER,
     started_at INTEGER NOT NULL,
-    background INTEGER NOT NULL CHECK (background IN (0, 1))
+    PRIMARY KEY (account, seq)
   )`,
-  `CREATE INDEX rate_starts_account ON rate_starts (account, started_at)`,
+  `CREATE INDEX rate_starts_background ON rate_starts (account, background_seq) WHERE background_seq IS NOT NULL`,
   `CREATE TABLE rate_pauses (
     account TEXT PRIMARY KEY NOT NULL,
     until_at INTEGER NOT NULL
