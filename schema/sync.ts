@@ -10,7 +10,7 @@ export const syncedFields = {
   "item": ["name", "description", "reference", "price", "status", "productKey"],
   "invoice": ["contactId", "date", "dueDate", "currency", "lines", "total", "state"],
   "payment": ["contactId", "date", "amount", "currency", "method", "bankAccountId", "applications", "state"],
-  "credit-note": ["contactId", "date", "currency", "lines", "total", "applications", "state"]
+  "credit-note": ["contactId", "date", "currency", "lines", "total", "applications", "refunds", "state"]
 } as const satisfies Partial<Record<Kind, ReadonlyArray<string>>>
 
 export type SyncedKind = keyof typeof syncedFields
@@ -55,6 +55,7 @@ export const defaultOwners: { readonly [K in SyncedKind]: Readonly<Record<Synced
     lines: "system",
     total: "system",
     applications: "system",
+    refunds: "system",
     state: "alegra"
   }
 }

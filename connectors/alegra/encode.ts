@@ -22,7 +22,7 @@
  * | item | `reference`, when the item has none of its own (its own is its natural key) |
  */
 import { Either } from "effect"
-import type { Address, Amount, CanonicalRecord, Identification, Kind, Line } from "../../schema/index.js"
+import type { Address, Amount, CanonicalRecord, CreditNoteRefund, Identification, Kind, Line } from "../../schema/index.js"
 import { normaliseAmount } from "../../schema/index.js"
 
 export type Wire = Record<string, unknown>
@@ -151,7 +151,13 @@ const writers: Partial<Record<Kind, FieldWriters>> = {
     date: (r) => ({ date: r.date }),
     currency: (r) => ({ currency: currency(r.currency) }),
     lines: (r) => ({ items: lines(r.lines, "lines") }),
-    applications: (r) => ({ invoices: applications(r.applications, "applications") })
+    applications: (r) => ({ invoices: applications(r.applications, "applications") }),
+    refunds: (r) => ({
+      refunds: r.refunds?.map((refund: CreditNoteRefund, i: number) => {
+        if (refund.bankAccountId === null) throw new Unencodable(`refunds.${i}: a refund without the bank account it leaves from`)
+        return { date: refund.date, account: ref(refund.bankAccountId), amount: amount(refund.amount, `refunds.${i}.amount`) }
+      })
+    })
   }
 }
 

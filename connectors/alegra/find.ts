@@ -9,7 +9,7 @@
  *
  * | kind | key | how |
  * |---|---|---|
- * | contact | identification | `identification=` the normalised number, then its thousands-dotted form ("900.123.456"): an account may keep it either way |
+ * | contact | identification | `identification=` the normalised number, then its thousands-dotted form ("900.123.456"), then its longest run of digits (an RFC kept as "DNO-040404-GH4" contains "040404"): an account may keep it any way |
  * | contact | email, name | `email=`, `name=` |
  * | item | reference, marker | `reference=` (an item created without a reference of its own carries the marker there) |
  * | contact, invoice, payment, credit note | marker | the newest records first (`order_direction=DESC`), `MARKER_PAGES` pages: the field of ./encode.ts `MARKER_FIELD` |
@@ -38,6 +38,10 @@ export const normaliseName = (name: string): string => name.trim().replace(/\s+/
 /** "900123456" → "900.123.456": how Colombian and Chilean numbers are often written. */
 const thousandsDotted = (digits: string): string | undefined =>
   /^\d{4,}$/.test(digits) ? digits.replace(/\B(?=(\d{3})+(?!\d))/g, ".") : undefined
+
+/** The longest run of 4 or more digits: what survives any punctuation an account wrote the number with. */
+const digitRun = (value: string): string | undefined =>
+  (value.match(/\d{4,}/g) ?? []).reduce<string | undefined>((longest, run) => (longest === undefined || run.length > longest.length ? run : longest), undefined)
 
 /** Whether a text field holds the marker as one of its words (a user may have added text around it). */
 const carries = (value: unknown, marker: string): boolean =>
@@ -84,8 +88,9 @@ export const makeFind = (api: AlegraApi) => {
   const byIdentification = (wanted: string) =>
     Effect.gen(function*() {
       const same = contactBy((r) => r.identification !== null && normaliseIdentification(r.identification.number) === wanted)
-      for (const form of [wanted, thousandsDotted(wanted)]) {
-        if (form === undefined) continue
+      const forms = [wanted, thousandsDotted(wanted), digitRun(wanted)]
+      for (const [i, form] of forms.entries()) {
+        if (form === undefined || forms.indexOf(form) !== i) continue
         const found = yield* firstMatch("contact", [["identification", form]], same)
         if (Option.isSome(found)) return found
       }

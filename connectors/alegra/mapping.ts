@@ -58,6 +58,7 @@ import {
   optAmount,
   optDate,
   optId,
+  refunds,
   optRef,
   optString,
   optText,
@@ -372,10 +373,13 @@ const readCreditNote = (walk: Walk, raw: Json): CreditNote | null => {
   const balance = optAmount(walk, raw.balance, "balance")
   const totalApplied = optAmount(walk, raw.totalApplied, "totalApplied")
   const applied = applications(walk, raw.invoices, "invoices", "invoice")
+  const returned = refunds(walk, raw.refunds, "refunds")
   if (!complete(walk, contactId, "client", "expected client.id")) return null
   return {
     applications: applied,
     balance: balanceOf(balance, head.total, totalApplied),
+    // Absent when none, as in the canonical schema: a credit note without refunds reads as before.
+    ...(returned.length === 0 ? {} : { refunds: returned }),
     contactId,
     currency: head.currency,
     date: head.date,

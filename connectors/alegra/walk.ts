@@ -6,7 +6,7 @@
  * a placeholder: the record is thrown away once its walk ends with problems, so every
  * problem of a record is reported, not only the first.
  */
-import type { Amount, Application, DateOnly, Line } from "../../schema/index.js"
+import type { Amount, Application, CreditNoteRefund, DateOnly, Line } from "../../schema/index.js"
 import { normaliseAmount, ZERO } from "../../schema/index.js"
 import { text } from "./normalise.js"
 
@@ -284,6 +284,32 @@ export const applications = (
     const applied = amount(walk, entry.amount, "amount")
     walk.leave()
     out.push({ amount: applied, documentId, documentKind })
+  }
+  walk.leave()
+  return out
+}
+
+/** A credit note's `refunds` (money returned, each from a bank account), sorted keys like the rest. */
+export const refunds = (walk: Walk, value: unknown, key: Key): Array<CreditNoteRefund> => {
+  const out: Array<CreditNoteRefund> = []
+  if (isAbsent(value)) return out
+  if (!Array.isArray(value)) {
+    walk.expected(key, "an array of {date, account, amount}", value)
+    return out
+  }
+  walk.enter(key)
+  for (let i = 0; i < value.length; i++) {
+    const entry: unknown = value[i]
+    if (!isRecord(entry)) {
+      walk.expected(i, "{date, account, amount}", entry)
+      continue
+    }
+    walk.enter(i)
+    const refunded = amount(walk, entry.amount, "amount")
+    const bankAccountId = optRef(walk, entry.account, "account")
+    const day = date(walk, entry.date, "date")
+    walk.leave()
+    out.push({ amount: refunded, bankAccountId, date: day })
   }
   walk.leave()
   return out

@@ -171,11 +171,12 @@ export const makeRecords = (client: StripeClient, paymentMethods: Readonly<Recor
       if (Option.isNone(paid)) return Option.none()
       const invoiceId = idOf(paid.value.invoice)!
       if (yield* covered(invoiceId, refund.id)) return Option.none()
-      const customer = typeof paid.value.invoice === "object" ? idOf((paid.value.invoice as Stripe.Invoice).customer) : null
-      const record = yield* decode({ method: "GET", path: `/v1/refunds/${refund.id}` }, `refund ${refund.id}`, () => {
-        if (customer === null) throw new Undecodable(`the invoice of ${refund.id} has no customer`)
-        return refundNoteFrom(refund, invoiceId, customer)
-      })
+      // What it credits depends on the invoice's lines and taxes.
+      const invoice = typeof paid.value.invoice === "object"
+        ? paid.value.invoice as Stripe.Invoice
+        : (yield* client.request({ method: "GET", path: `/v1/invoices/${invoiceId}`, send: (s) => s.invoices.retrieve(invoiceId) })).value
+      const lines = yield* invoiceLines(invoice)
+      const record = yield* decode({ method: "GET", path: `/v1/refunds/${refund.id}` }, `refund ${refund.id}`, () => refundNoteFrom(refund, invoice, lines))
       return Option.some<CanonicalRecord>({ kind: "credit-note", record })
     })
 

@@ -92,6 +92,19 @@ const makeConnectorCapture = Effect.gen(function*() {
     /** The connector's start-up step (e.g. registering its webhook subscriptions), with this install's subscriptions. */
     start: (connector: ConnectorPort) => connector.capture.start?.(owned(connector.system)) ?? Effect.void,
 
+    /**
+     * The first poll of a system's pollers that never ran (it records where "now" is), before
+     * the daemon says it follows changes: a daemon stopped right after its first start then
+     * catches up on restart from that point, not from a later one.
+     */
+    anchor: (connector: ConnectorPort) =>
+      Effect.forEach(connector.capture.pollers, (poller) =>
+        Effect.gen(function*() {
+          if (Option.isSome(yield* store.cursors.get(cursorName(connector.system, poller)))) return
+          const logged = yield* makeFailureLog(`${connector.system} ${poller.name}`)
+          yield* logged(pollOnce(connector, false, poller))
+        }), { discard: true }),
+
     /** Runs the connector's pollers for as long as the caller's scope lives (the daemon's). */
     run: (connector: ConnectorPort, hub: boolean) =>
       Effect.gen(function*() {

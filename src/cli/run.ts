@@ -44,12 +44,14 @@ const followChanges = Effect.gen(function*() {
       Effect.annotateLogs({ records: summary.records, requests: summary.requests, seconds: summary.elapsedMs / 1000 })
     )
   }
+  const registry = yield* Effect.serviceOption(Connectors)
+  const systems = Option.match(registry, { onNone: () => [], onSome: (r) => r.systems })
+  for (const connector of systems) yield* capture.anchor(connector)
   yield* Effect.logInfo("following changes: webhooks, payment and credit-note polling, sweep")
   // Every connector's pollers (the hub's, then Stripe's events), for as long as the daemon runs.
   return yield* Effect.scoped(Effect.gen(function*() {
     yield* capture.run(alegra, true)
-    const registry = yield* Effect.serviceOption(Connectors)
-    if (Option.isSome(registry)) for (const connector of registry.value.systems) yield* capture.run(connector, false)
+    for (const connector of systems) yield* capture.run(connector, false)
     return yield* Effect.never
   }))
 })

@@ -41,6 +41,11 @@ describe("find by the engine's keys", () => {
     expect(await found("contact", { _tag: "identification", value: engine.normaliseIdentification("800 555 111") })).toEqual(Option.some(asText))
     expect(await found("contact", { _tag: "identification", value: "700987654" })).toEqual(Option.some(plain))
     expect(await found("contact", { _tag: "identification", value: "123" })).toEqual(Option.none())
+    // An RFC kept with dashes is found by its digits, then checked whole: a different RFC with the same digits is not it.
+    contact({ name: "Mismos dígitos", identification: { type: "RFC", number: "XYZ-040404-GH4" } })
+    const dashed = contact({ name: "Distribuidora Norte", identification: { type: "RFC", number: "DNO-040404-GH4" } })
+    expect(await found("contact", { _tag: "identification", value: engine.normaliseIdentification("dno040404gh4") })).toEqual(Option.some(dashed))
+    expect(await found("contact", { _tag: "identification", value: "ABC040404GH4" })).toEqual(Option.none())
   })
 
   it("a contact by email, whatever its case; by exact name (a longer name that contains it is not it); the first by id of several", async () => {

@@ -65,11 +65,12 @@ describe("planSync", () => {
     expect(plan(diverged, contact({ phone: "1" }), contact({ phone: "2" }), oneWay)).toEqual({ toAlegra: {}, toSystem: {}, conflicts: [] })
   })
 
-  it("a pair never synced (matched by natural key): every difference is a conflict the owner decides", () => {
-    const result = plan(null, contact({ phone: "+52 55 1234" }), contact({ address: { street: "Cra 7", city: "Bogotá", region: null, country: "CO", postalCode: null } }))
-    expect(result.toAlegra).toEqual({ phone: "+52 55 1234" })
-    expect(result.toSystem).toEqual({ address: { street: "Cra 7", city: "Bogotá", region: null, country: "CO", postalCode: null } })
-    expect(result.conflicts.map((c) => [c.field, c.winner])).toEqual([["phone", "system"], ["address", "alegra"]])
+  it("a pair never synced (matched by natural key): a field one side lacks is filled, every other difference is a conflict the owner decides", () => {
+    const address = { street: "Cra 7", city: "Bogotá", region: null, country: "CO", postalCode: null }
+    const result = plan(null, contact({ phone: "+52 55 1234", name: "Azteca" }), contact({ address, name: "AZTECA SA", phone: null }))
+    expect(result.toAlegra).toEqual({ phone: "+52 55 1234", name: "Azteca" })
+    expect(result.toSystem).toEqual({ address })
+    expect(result.conflicts.map((c) => [c.field, c.winner])).toEqual([["name", "system"]])
   })
 })
 

@@ -230,7 +230,8 @@ describe("credit notes and refunds → credit notes", () => {
     })
     const post = notes.find((n) => n.type === "post_payment")!
     const refundId = post.refunds[0]!.refund as string
-    expect(await record("credit-note", post.id)).toMatchObject({ total: "1740", applications: [{ documentId: post.invoice, amount: "1740" }] })
+    // After payment the credit is money returned, not a balance applied to the (paid) invoice.
+    expect(await record("credit-note", post.id)).toMatchObject({ total: "1740", status: "closed", applications: [], refunds: [{ amount: "1740", bankAccountId: null }] })
     expect(await read("credit-note", refundId)).toEqual(Option.none())
     const listed = (await all("credit-note")).map((r) => r.record.id)
     expect(listed.sort()).toEqual(notes.map((n) => n.id).sort())
@@ -251,7 +252,8 @@ describe("credit notes and refunds → credit notes", () => {
       total: "10.5",
       balance: "0",
       stamped: false,
-      applications: [{ documentKind: "invoice", documentId: usd!.id, amount: "10.5" }]
+      applications: [],
+      refunds: [{ date: utcDay(refund.created), amount: "10.5", bankAccountId: null }]
     })
     expect((await all("credit-note")).map((r) => r.record.id)).toContain(refund.id)
     const note = t.sim.admin.createCreditNote({ invoice: usd!.id, amount: 1_050, refunds: [{ refund: refund.id }] })

@@ -159,9 +159,15 @@ export const writeConfig = async (options: {
   readonly dir?: string
   /** Where the store goes (default: ./store/alegra-sync.db beside the config). */
   readonly storePath?: string
+  /** More sections of the config (stripe, sync), as written in the file. */
+  readonly sections?: Record<string, unknown>
+  /** More environment for the CLI (the secrets those sections name). */
+  readonly env?: Record<string, string>
+  /** The daemon's port (default: a free one). */
+  readonly port?: number
 }): Promise<TestConfig> => {
   const dir = options.dir ?? tempDir("e2e")
-  const port = await freePort()
+  const port = options.port ?? await freePort()
   const file = path.join(dir, "sync.config.ts")
   const config = {
     store: { path: options.storePath ?? "./store/alegra-sync.db" },
@@ -175,8 +181,9 @@ export const writeConfig = async (options: {
       webhooks: options.webhooks ?? true
     },
     polling: { paymentsSeconds: 3600, creditNotesSeconds: 3600, sweepMinutes: 600, ...options.polling },
-    worker: { maxAttempts: 4, concurrency: 2 }
+    worker: { maxAttempts: 4, concurrency: 2 },
+    ...options.sections
   }
   writeFileSync(file, `export default ${JSON.stringify(config, null, 2)}\n`)
-  return { dir, file, storePath: path.resolve(dir, options.storePath ?? "store/alegra-sync.db"), port, env: { ALEGRA_TOKEN: options.token } }
+  return { dir, file, storePath: path.resolve(dir, options.storePath ?? "store/alegra-sync.db"), port, env: { ALEGRA_TOKEN: options.token, ...options.env } }
 }

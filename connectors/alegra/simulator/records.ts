@@ -165,6 +165,14 @@ export interface ApplicationRec {
   readonly amountCents: number
 }
 
+/** Money a credit note returns to the client from a bank account (a "devolución"). */
+export interface RefundRec {
+  readonly date: string
+  readonly accountId: string
+  readonly amountCents: number
+  readonly observations: string | null
+}
+
 export interface CategoryLineRec {
   readonly categoryId: string
   readonly price: number
@@ -200,6 +208,8 @@ export interface CreditNoteRec extends BaseRec, Totals, FiscalRec {
   stamp: StampRec | null
   applications: ReadonlyArray<ApplicationRec>
   appliedCents: number
+  refunds: ReadonlyArray<RefundRec>
+  refundedCents: number
   observations: string | null
   cause: string | null
   currency: string

@@ -20,6 +20,7 @@ import { Clock, Effect, Option, Schema } from "effect"
 import {
   type Application,
   type CanonicalRecord,
+  type CreditNoteRefund,
   type Kind,
   type Line,
   recordSchemas,
@@ -158,6 +159,13 @@ export class SyncEngine extends Effect.Service<SyncEngine>()("alegra-sync/SyncEn
           })
         const applications = (list: ReadonlyArray<Application>) =>
           Effect.forEach(list, (a) => Effect.map(alegraIdOf(system, a.documentKind, a.documentId), (documentId) => ({ ...a, documentId })))
+        // Money a credit note returns leaves the account the system's money goes into.
+        const refunds = (list: ReadonlyArray<CreditNoteRefund>) =>
+          list.length === 0
+            ? Effect.succeed(list)
+            : settings.bankAccount === null
+            ? Effect.fail(new SyncRefused({ message: `a ${system} refund needs the Alegra bank account it leaves from: set ${system}.bankAccount in the config` }))
+            : Effect.succeed(list.map((r) => ({ ...r, bankAccountId: settings.bankAccount })))
         switch (kind) {
           case "contact":
             return { kind, record: { ...record, id: "", roles: [settings.contactRole] } } as CanonicalRecord
@@ -181,7 +189,8 @@ export class SyncEngine extends Effect.Service<SyncEngine>()("alegra-sync/SyncEn
                 id: "",
                 contactId: yield* alegraIdOf(system, "contact", record.contactId),
                 lines: yield* Effect.forEach(record.lines, line),
-                applications: yield* applications(record.applications)
+                applications: yield* applications(record.applications),
+                ...(record.refunds === undefined ? {} : { refunds: yield* refunds(record.refunds) })
               }
             } as CanonicalRecord
           case "payment":

@@ -41,6 +41,10 @@ export interface SyncPlan {
 const flowsToAlegra = (d: Direction | undefined) => d === "both" || d === "to-alegra"
 const flowsToSystem = (d: Direction | undefined) => d === "both" || d === "to-system"
 
+/** A value one side does not hold: filling it from the other side is no conflict. */
+const isBlank = (value: unknown): boolean =>
+  value === null || value === undefined || value === "" || (Array.isArray(value) && value.length === 0)
+
 const baseOf = (side: unknown, field: string): unknown =>
   side !== null && typeof side === "object" ? (side as Record<string, unknown>)[field] : undefined
 
@@ -50,7 +54,8 @@ const baseOf = (side: unknown, field: string): unknown =>
  * other (when its direction allows); changed on both sides to different values, it is
  * a conflict and the field's owner wins. A difference neither side made since the last
  * sync (a field that cannot flow) is left alone. A pair never synced (matched by
- * natural key) has no base: every difference is a conflict. Pure.
+ * natural key) has no base: a field only one side holds flows to the other, every
+ * other difference is a conflict. Pure.
  */
 export const planSync = (input: PlanInput): SyncPlan => {
   const toAlegra: Record<string, unknown> = {}
@@ -63,8 +68,8 @@ export const planSync = (input: PlanInput): SyncPlan => {
     const direction = input.directions[field] ?? "none"
     const baseExternal = input.base === null ? undefined : baseOf(input.base.external, field)
     const baseAlegra = input.base === null ? undefined : baseOf(input.base.alegra, field)
-    const externalChanged = input.base === null || !isDeepStrictEqual(external, baseExternal)
-    const alegraChanged = input.base === null || !isDeepStrictEqual(alegra, baseAlegra)
+    const externalChanged = input.base === null ? !isBlank(external) : !isDeepStrictEqual(external, baseExternal)
+    const alegraChanged = input.base === null ? !isBlank(alegra) : !isDeepStrictEqual(alegra, baseAlegra)
     // They already differed at the last sync (a field that cannot flow): nothing new.
     if (!externalChanged && !alegraChanged) continue
     if (externalChanged && !alegraChanged) {

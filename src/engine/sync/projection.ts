@@ -1,5 +1,6 @@
 import type { CanonicalRecord } from "../../../schema/index.js"
 import { type SyncedKind, syncedFields, syncedKinds } from "../../../schema/index.js"
+import { normaliseIdentification } from "./natural-keys.js"
 
 /** A record's synced fields (schema/sync.ts), in Alegra's ids: what two systems keep in step. */
 export type Projection = Readonly<Record<string, unknown>>
@@ -29,7 +30,10 @@ export const project = ({ kind, record }: CanonicalRecord): Projection => {
         name: record.name,
         email: record.email,
         phone: record.phone,
-        identification: record.identification,
+        // Compared as the natural key is: "DNO-040404-GH4" and "DNO040404GH4" are one number.
+        identification: record.identification === null
+          ? null
+          : { ...record.identification, number: normaliseIdentification(record.identification.number) },
         address: record.address
       }
     case "item":
@@ -70,6 +74,7 @@ export const project = ({ kind, record }: CanonicalRecord): Projection => {
         lines: lines(record.lines),
         total: record.total,
         applications: record.applications,
+        refunds: record.refunds ?? [],
         state: stateOf(record.status)
       }
     default:

@@ -253,7 +253,10 @@ export const CreditNoteFromWire = decodeOnly(WireCreditNote, CreditNote, (wire) 
     total: wire.total,
     balance,
     stamped: isStamped(wire.stamp),
-    applications: applications("invoice", wire.invoices)
+    applications: applications("invoice", wire.invoices),
+    ...((wire.refunds ?? []).length === 0
+      ? {}
+      : { refunds: wire.refunds!.map((r) => ({ date: r.date, amount: r.amount, bankAccountId: r.account == null ? null : refId(r.account) })) })
   })
 })
 

@@ -250,6 +250,13 @@ export const WireBill = Schema.Struct({
 })
 export type WireBill = typeof WireBill.Type
 
+/** Money a credit note returned, from a bank account. */
+export const WireRefund = Schema.Struct({
+  date: WireDate,
+  account: Nullish(WireRef),
+  amount: AmountFromWire
+})
+
 export const WireCreditNote = Schema.Struct({
   ...documentFields,
   status: WireEnum("open", "closed", "void"),
@@ -257,7 +264,8 @@ export const WireCreditNote = Schema.Struct({
   items: Nullish(Schema.Array(WireLine)),
   balance: Nullish(LooseAmount),
   totalApplied: Nullish(LooseAmount),
-  invoices: Nullish(Schema.Array(WireApplication))
+  invoices: Nullish(Schema.Array(WireApplication)),
+  refunds: Nullish(Schema.Array(WireRefund))
 })
 export type WireCreditNote = typeof WireCreditNote.Type
 

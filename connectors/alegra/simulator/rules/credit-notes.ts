@@ -2,7 +2,7 @@
 import { templateById } from "../catalog.js"
 import { badRequest, Code, invalidField, invalidState, referenceNotFound } from "../errors.js"
 import { date, decimal, has, list, merge, mergeRequired, object, type Obj, optText, refId } from "../input.js"
-import type { ApplicationRec, CreditNoteRec, NumberingRec } from "../records.js"
+import type { ApplicationRec, CreditNoteRec, NumberingRec, RefundRec } from "../records.js"
 import type { Store } from "../state.js"
 import { type JsonObject, toCents } from "../util.js"
 import {
@@ -28,6 +28,7 @@ import {
   wantsStamp
 } from "./common.js"
 import { checkApplications, moveCreditNote, ownAmounts, settleCreditNote } from "./ledger.js"
+import { existingBankAccount } from "./payments.js"
 import type { Ctx, Resource } from "./resource.js"
 
 const LABEL = "la nota crédito"
@@ -38,6 +39,18 @@ const parseApplications = (v: unknown): ReadonlyArray<ApplicationRec> =>
     return {
       documentId: refId(o["id"], `invoices[${i}].id`),
       amountCents: toCents(decimal(o["amount"] ?? null, `invoices[${i}].amount`, { exclusiveMin: 0 }))
+    }
+  })
+
+/** `refunds[]`: money returned to the client, each from an existing bank account. */
+const parseRefunds = (v: unknown, store: Store): ReadonlyArray<RefundRec> =>
+  list(v, "refunds").map((raw, i) => {
+    const o = object(raw, `refunds[${i}]`)
+    return {
+      date: date(o["date"] ?? null, `refunds[${i}].date`),
+      accountId: existingBankAccount(store, o["account"] ?? null, `refunds[${i}].account`),
+      amountCents: toCents(decimal(o["amount"] ?? null, `refunds[${i}].amount`, { exclusiveMin: 0 })),
+      observations: optText(o["observations"] ?? null, `refunds[${i}].observations`, 500)
     }
   })
 
@@ -73,6 +86,11 @@ const build = (o: Obj, prev: CreditNoteRec | undefined, ctx: Ctx): { record: Cre
   if (appliedCents > totals.totalCents) {
     throw badRequest(Code.amountExceedsBalance, "La suma aplicada a facturas ('invoices') supera el total de la nota crédito.")
   }
+  const refunds = merge(o, "refunds", prev?.refunds ?? [], (v) => (v === null ? [] : parseRefunds(v, store)))
+  const refundedCents = refunds.reduce((s, r) => s + r.amountCents, 0)
+  if (appliedCents + refundedCents > totals.totalCents) {
+    throw badRequest(Code.amountExceedsBalance, "La suma aplicada a facturas y devoluciones ('refunds') supera el total de la nota crédito.")
+  }
   const stamp = prev === undefined && wantsStamp(o)
   const base = prev ?? store.base("credit-note", false, ctx.opts.createdAt)
   const record: CreditNoteRec = {
@@ -89,6 +107,8 @@ const build = (o: Obj, prev: CreditNoteRec | undefined, ctx: Ctx): { record: Cre
     stamp: prev?.stamp ?? null,
     applications,
     appliedCents,
+    refunds,
+    refundedCents,
     observations: merge(o, "observations", prev?.observations ?? null, (v) => optText(v, "observations", 500)),
     cause: merge(o, "cause", prev?.cause ?? null, (v) => optText(v, "cause", 500)),
     currency: currencyCode,
@@ -123,7 +143,7 @@ export const renderCreditNote = (cn: CreditNoteRec, store: Store): JsonObject =>
   tax: money("credit-note", cn.id, "tax", cn.taxCents),
   total: money("credit-note", cn.id, "total", cn.totalCents),
   totalApplied: money("credit-note", cn.id, "totalApplied", cn.appliedCents),
-  balance: money("credit-note", cn.id, "balance", cn.totalCents - cn.appliedCents),
+  balance: money("credit-note", cn.id, "balance", cn.totalCents - cn.appliedCents - cn.refundedCents),
   decimalPrecision: decimalPrecision(cn.currency),
   currency: renderCurrency(cn.currency),
   items: renderLines("credit-note", cn.id, "items", cn.lines),
@@ -137,7 +157,15 @@ export const renderCreditNote = (cn: CreditNoteRec, store: Store): JsonObject =>
       amount: money("credit-note", `${cn.id}:invoices.${i}`, "amount", a.amountCents)
     }
   }),
-  refunds: [],
+  refunds: cn.refunds.map((r, i) => {
+    const bank = store.get("bank-account", r.accountId)
+    return {
+      date: r.date,
+      account: bank === undefined ? { id: r.accountId } : { id: bank.id, name: bank.name },
+      amount: money("credit-note", `${cn.id}:refunds.${i}`, "amount", r.amountCents),
+      observations: r.observations
+    }
+  }),
   observations: cn.observations,
   cause: cn.cause,
   warehouse: { id: "1", name: "Principal" },

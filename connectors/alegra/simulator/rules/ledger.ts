@@ -14,7 +14,7 @@ export const settleBill = (b: BillRec): void => {
   if (b.status === "open" || b.status === "closed") b.status = billBalance(b) <= 0 ? "closed" : "open"
 }
 export const settleCreditNote = (cn: CreditNoteRec): void => {
-  if (cn.status !== "void") cn.status = cn.totalCents - cn.appliedCents <= 0 ? "closed" : "open"
+  if (cn.status !== "void") cn.status = cn.totalCents - cn.appliedCents - cn.refundedCents <= 0 ? "closed" : "open"
 }
 
 type DocKind = "invoice" | "bill"
