@@ -44,7 +44,18 @@ export default defineConfig({
 
   worker: { maxAttempts: 8, concurrency: 2 },
 
-  // Coming next: two-way sync with HubSpot and Stripe.
+  // Coming next: two-way sync with HubSpot.
   hubspot: { enabled: false },
-  stripe: { enabled: false }
+
+  // Stripe ↔ Alegra (see the README's direction table). Off until enabled.
+  stripe: {
+    enabled: false
+    // apiKey: secret("STRIPE_API_KEY"),
+    // webhookSecret: secret("STRIPE_WEBHOOK_SECRET"), // the endpoint <publicUrl>/webhooks/stripe
+    // requestsPerSecond: 25,                          // 100 in live mode
+    // bankAccount: "1",                               // Alegra bank account for Stripe money
+    // taxRates: { "txr_…": "3" },                     // Stripe tax rate → Alegra tax
+    // defaultItem: "1",                               // Alegra item for lines without a product
+    // stamping: { enabled: false }
+  }
 })

@@ -47,5 +47,9 @@ runCli({
   demoSimulator: async (options) => {
     const { startDemoSimulator } = await import("../connectors/alegra/simulator/demo.js")
     return startDemoSimulator(options)
+  },
+  demoStripe: async (options) => {
+    const { startStripeDemo } = await import("../connectors/stripe/simulator/demo.js")
+    return startStripeDemo(options)
   }
 }, version)

@@ -46,6 +46,7 @@ export const STRIPE_DIRECTIONS: Directions = {
     lines: "to-alegra",
     total: "none",
     applications: "to-alegra",
+    refunds: "to-alegra",
     state: "to-alegra"
   }
 }

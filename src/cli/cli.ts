@@ -7,7 +7,7 @@ import { Command, Options } from "@effect/cli"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Cause, Effect, Exit, Layer, Logger, LogLevel } from "effect"
-import type { DemoOptions, DemoSimulator } from "./demo.js"
+import type { DemoOptions, DemoSimulator, StripeDemo, StripeDemoOptions } from "./demo.js"
 import { ExitCode, renderFailure } from "./failure.js"
 import type { Wiring } from "./layers.js"
 
@@ -20,6 +20,7 @@ const jsonOption = Options.boolean("json").pipe(Options.withDescription("print t
 
 export interface CliWiring extends Wiring {
   readonly demoSimulator: (options: DemoOptions) => Promise<DemoSimulator>
+  readonly demoStripe: (options: StripeDemoOptions) => Promise<StripeDemo>
 }
 
 /** Runs `f` from a module imported only now. */
@@ -56,11 +57,12 @@ export const makeCli = (wiring: CliWiring) => {
       m.runDemo(
         { size, port, store, durationSeconds: duration, requestsPerMinute: rpm },
         wiring,
-        wiring.demoSimulator
+        wiring.demoSimulator,
+        wiring.demoStripe
       ).pipe(
         // The demo prints its own story; logs only for warnings unless LOG_LEVEL asks for more.
         process.env.LOG_LEVEL === undefined ? Logger.withMinimumLogLevel(LogLevel.Warning) : (effect) => effect
-      ))).pipe(Command.withDescription("run the whole daemon against the Alegra simulator with sample data"))
+      ))).pipe(Command.withDescription("run the whole daemon against the Alegra and Stripe simulators with sample data"))
 
   return Command.make("alegra-sync").pipe(
     Command.withDescription("keeps an Alegra account in sync; see README.md"),

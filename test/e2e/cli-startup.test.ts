@@ -138,4 +138,19 @@ describe("what each command loads", () => {
     expect(result.stdout).toMatch(/mirror: \d+ records/)
     expect(fromFolder(trace.loaded(), "connectors/alegra/simulator/").length).toBeGreaterThan(0)
   })
+
+  it("demo shows the two-way flow: a Stripe sale arrives in Alegra, and an Alegra payment marks a Stripe invoice paid", async () => {
+    const store = path.join(tempDir("demo"), "demo.db")
+    const demo = runCli(["demo", "--store", store], {})
+    try {
+      await waitFor("a card sale in Alegra with its contact, items and payment", () =>
+        /→ alegra: in_\w+ is Alegra invoice \d+, with its contact, items and payment/.test(demo.output().stdout), { timeoutMs: 90_000 })
+      await waitFor("a transfer recorded in Alegra marking the Stripe invoice paid", () =>
+        /→ stripe: in_\w+ marked paid \(out of band\), from the payment in Alegra/.test(demo.output().stdout), { timeoutMs: 90_000 })
+      expect(demo.output().stdout).toMatch(/links: .*stripe\/contact \d+.*stripe\/invoice \d+/)
+      expect(demo.output().stdout).not.toMatch(/[1-9]\d* dead letters/)
+    } finally {
+      await demo.stop("SIGKILL")
+    }
+  })
 })

@@ -21,6 +21,8 @@ export interface StripeDemoSale {
   /** The Stripe invoice, and whether it waits for a payment recorded elsewhere (Alegra). */
   readonly invoice: string
   readonly awaitsPayment: boolean
+  /** The refund, when the step refunds part of an earlier sale. */
+  readonly refund?: string
 }
 
 export interface StripeDemoHandle {
@@ -92,8 +94,13 @@ export const startStripeDemo = async (options: StripeDemoOptions): Promise<Strip
     if (n % 4 === 3 && refundable !== undefined) {
       cardPaid.pop()
       const amount = Math.round(refundable.total / 4)
-      admin.refund({ payment_intent: paymentIntentOf(refundable.id), amount })
-      return { description: `refund of ${money(amount, refundable.currency)} on ${refundable.number} (${refundable.customer_name})`, invoice: refundable.id, awaitsPayment: false }
+      const refund = admin.refund({ payment_intent: paymentIntentOf(refundable.id), amount })
+      return {
+        description: `refund of ${money(amount, refundable.currency)} on ${refundable.number} (${refundable.customer_name})`,
+        invoice: refundable.id,
+        awaitsPayment: false,
+        refund: refund.id
+      }
     }
     const buyer = buyers[n % buyers.length]!
     const customer = customerOf(buyer)
