@@ -89,14 +89,19 @@ export const makeIntents = (sql: SqlClient.SqlClient, wt: WriteTransaction) => (
         WHERE status = 'pending' AND system = ${input.system} AND kind = ${input.kind}
           AND operation = ${input.operation} AND external_id IS ${input.externalId} AND natural_key = ${naturalKey}
         ORDER BY id LIMIT 1`
-      if (existing[0] !== undefined) return { intent: toIntent(existing[0]), resumed: true }
+      if (existing[0] !== undefined) return { intent: toIntent(existing[0]), resumed: true, firstAttempt: false }
+      // Never attempted before (no intent in any state): nothing in Alegra can carry its marker yet.
+      const earlier = yield* sql<{ id: number }>`SELECT id FROM intents
+        WHERE system = ${input.system} AND kind = ${input.kind} AND operation = ${input.operation}
+          AND external_id IS ${input.externalId}
+        LIMIT 1`
       const key = input.idempotencyKey ?? `${input.system}-${input.kind}-${randomUUID()}`
       const rows = yield* sql<IntentRecord>`INSERT INTO intents
           (system, kind, external_id, operation, natural_key, idempotency_key, status, alegra_id, created_at, updated_at)
         VALUES (${input.system}, ${input.kind}, ${input.externalId}, ${input.operation}, ${naturalKey}, ${key},
                 'pending', ${input.alegraId ?? null}, ${now}, ${now})
         RETURNING *`
-      return { intent: toIntent(rows[0]!), resumed: false }
+      return { intent: toIntent(rows[0]!), resumed: false, firstAttempt: input.externalId !== null && earlier.length === 0 }
     }))
   }),
 

@@ -127,6 +127,10 @@ describe("Stripe → Alegra", () => {
       const before = { contact: w.alegra.admin.count("contact"), item: w.alegra.admin.count("item"), invoice: w.alegra.admin.count("invoice"), payment: w.alegra.admin.count("payment") }
       const alegraRequests = w.alegra.stats.requests().length
       const stripeRequests = w.stripeSim.stats.requests().length
+      // The test's own Stripe calls, apart from the daemon's.
+      let own = 0
+      const counted = () => void own++
+      w.stripe.on("response", counted)
       const { customer, invoice } = await invoiceFor(w, currency, amounts, currency === "mxn" ? "TEL010101AB1" : "CHI020202CD2")
       const paid = await w.stripe.invoices.pay(invoice.id, { payment_method: "pm_card_visa" })
       expect(paid.status).toBe("paid")
@@ -144,8 +148,19 @@ describe("Stripe → Alegra", () => {
       expect(alegraTotal(w, "payment", linked(w, "payment", payment.id)!)).toBe(major(invoice.total, currency))
       await waitFor("the invoice paid in Alegra", () => (w.alegra.admin.get("invoice", alegraInvoice) as { status: string }).status === "closed")
       expect((w.alegra.admin.get("contact", linked(w, "contact", customer.id)!) as { type: Array<string> }).type).toContain("client")
-      // Requests per synced invoice, prerequisites counted (the closing note's figures).
-      console.log(`requests for a paid ${currency} invoice, new customer and 2 new products: Alegra ${w.alegra.stats.requests().length - alegraRequests}, Stripe ${w.stripeSim.stats.requests().length - stripeRequests} (including the test's own Stripe calls)`)
+      // Requests per synced invoice, prerequisites counted (the closing note's figures). Alegra's
+      // pollers (payments and credit notes every second here) are counted apart.
+      w.stripe.off("response", counted)
+      const byRoute = (list: ReadonlyArray<{ readonly method: string; readonly path: string }>) =>
+        Object.entries(list.reduce<Record<string, number>>((acc, r) => {
+          const route = `${r.method} ${r.path.replace(/\?.*$/, "").replace(/\/api\/v1/, "").replace(/\/\d+/g, "/:id")}`
+          acc[route] = (acc[route] ?? 0) + 1
+          return acc
+        }, {})).map(([route, n]) => `${route} ${n}`).join(", ")
+      const alegraSent = w.alegra.stats.requests().slice(alegraRequests)
+      const polls = alegraSent.filter((r) => r.method === "GET" && /\/(payments|credit-notes)\?/.test(r.path) && !r.path.includes("order_direction"))
+      const stripeSent = w.stripeSim.stats.requests().slice(stripeRequests)
+      console.log(`requests for a paid ${currency} invoice, new customer and 2 new products: Alegra ${alegraSent.length - polls.length} (${byRoute(alegraSent.filter((r) => !polls.includes(r)))}; and ${polls.length} polls), Stripe ${stripeSent.length - own} by the daemon (${stripeSent.length} with the test's own)`)
     })
   }
 

@@ -48,7 +48,7 @@ describe("migrations", () => {
         const indexes = (yield* schemaOf).filter((row) => row.type === "index").map((row) => row.name)
         expect(indexes).toEqual(expect.arrayContaining(["inbox_due", "inbox_record", "inbox_one_pending"]))
         const applied = yield* sql<{ migration_id: number; name: string }>`SELECT migration_id, name FROM ${sql(migrationsTable)}`
-        expect(applied).toEqual([{ migration_id: 1, name: "initial" }, { migration_id: 2, name: "hardening" }, { migration_id: 3, name: "two_way" }])
+        expect(applied).toEqual([{ migration_id: 1, name: "initial" }, { migration_id: 2, name: "hardening" }, { migration_id: 3, name: "two_way" }, { migration_id: 4, name: "intent_records" }])
         const pragma = (name: string) => Effect.map(sql.unsafe<Record<string, unknown>>(`PRAGMA ${name}`), (rows) => Object.values(rows[0]!)[0])
         expect(yield* pragma("journal_mode")).toBe("wal")
         expect(yield* pragma("foreign_keys")).toBe(1)

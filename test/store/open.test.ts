@@ -86,7 +86,7 @@ describe("opening a store", () => {
     const before = fingerprint(file)
     const error = await openError(file)
     expect(error.reason).toBe("newer-version")
-    expect(error.message).toMatch(/schema 99.*knows up to 3.*upgrade alegra-sync/)
+    expect(error.message).toMatch(/schema 99.*knows up to 4.*upgrade alegra-sync/)
     expect(fingerprint(file)).toEqual(before)
   })
 

@@ -144,13 +144,13 @@ describe("intents", () => {
         system: "hubspot", kind: "contact", externalId: "hs-7", operation: "create-in-alegra",
         naturalKey: { identification: "900123456" }
       } as const
-      const { intent, resumed } = yield* store.intents.begin(input)
-      expect(resumed).toBe(false)
+      const { firstAttempt, intent, resumed } = yield* store.intents.begin(input)
+      expect([resumed, firstAttempt]).toEqual([false, true])
       expect(intent).toMatchObject({ ...input, status: "pending", alegraId: null, createdAt: 0 })
       expect(intent.idempotencyKey).toMatch(/^hubspot-contact-/)
       // The process restarts before the link was recorded: the same intent comes back.
       const again = yield* store.intents.begin(input)
-      expect(again).toEqual({ intent, resumed: true })
+      expect(again).toEqual({ intent, resumed: true, firstAttempt: false })
       const other = yield* store.intents.begin({ ...input, externalId: null, naturalKey: { email: "a@b.co" }, idempotencyKey: "k-1" })
       expect(other.intent.idempotencyKey).toBe("k-1")
       expect((yield* store.intents.pending()).map((i) => i.id)).toEqual([intent.id, other.intent.id])
@@ -159,8 +159,8 @@ describe("intents", () => {
       expect(yield* store.intents.get(intent.id)).toEqual(Option.some(expect.objectContaining({ status: "done", alegraId: "a-77" })))
       expect(yield* store.intents.abandon(other.intent.id)).toBe(true)
       expect(yield* store.intents.pending()).toEqual([])
-      // Done: a new operation on the same record is a new intent.
-      expect((yield* store.intents.begin(input)).resumed).toBe(false)
+      // Done: a new operation on the same record is a new intent, not a first attempt (it was tried before).
+      expect(yield* store.intents.begin(input)).toMatchObject({ resumed: false, firstAttempt: false })
       const stripe = yield* store.intents.begin({
         system: "stripe", kind: "contact", externalId: null, operation: "create-in-stripe", naturalKey: { alegraId: "a-77" }, alegraId: "a-77"
       })

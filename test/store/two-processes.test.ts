@@ -57,7 +57,7 @@ describe("two processes on one file", () => {
       expect(new Set(inbox.map((row) => row.record_id)).size).toBe(records)
       expect(inbox.every((row) => row.status === "done" && row.event_key === `edit-invoice:${row.record_id}:1`)).toBe(true)
       expect(yield* store.inbox.depth()).toEqual({ pending: 0, due: 0, dead: 0, oldestDueMs: 0 })
-      expect(yield* sql`SELECT migration_id FROM effect_sql_migrations`).toEqual([{ migration_id: 1 }, { migration_id: 2 }, { migration_id: 3 }])
+      expect(yield* sql`SELECT migration_id FROM effect_sql_migrations`).toEqual([{ migration_id: 1 }, { migration_id: 2 }, { migration_id: 3 }, { migration_id: 4 }])
       const [check] = yield* sql<{ integrity_check: string }>`PRAGMA integrity_check`
       expect(check?.integrity_check).toBe("ok")
     }).pipe(Effect.provide(storeLayer(file))))

@@ -269,14 +269,16 @@ export class SyncEngine extends Effect.Service<SyncEngine>()("alegra-sync/SyncEn
       const keys = naturalKeys(system, translated, externalId)
       const lockKey = `upsert:${kind}:${keys.find((k) => k._tag !== "marker")?.value ?? keys[0]!.value}`
       return lock(lockKey, Effect.gen(function*() {
-        const { intent } = yield* store.intents.begin({
+        const { firstAttempt, intent } = yield* store.intents.begin({
           system,
           kind,
           externalId,
           operation: CREATE,
           naturalKey: keys
         })
-        const found = yield* findInAlegra(kind, keys)
+        // The marker is looked for only when an earlier attempt may have created the record:
+        // on a first attempt no record carries it yet (a document is then created at once).
+        const found = yield* findInAlegra(kind, firstAttempt ? keys.filter((k) => k._tag !== "marker") : keys)
         const role = roleOf(kind, settings)
         let alegra: Observation
         let created = false

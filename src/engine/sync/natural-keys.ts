@@ -20,7 +20,8 @@ export const markerOf = (system: string, kind: string, externalId: string): stri
 
 /**
  * The keys to look a record up by in Alegra before creating it, most specific first:
- * our marker, then the identification, the email, the exact name (contacts), the SKU
+ * our marker (looked for only when the record was attempted before), then the
+ * identification, the email, the exact name (contacts), the SKU
  * (items). Documents (invoices, payments, credit notes) are found by their marker only:
  * two invoices with the same customer and amount are two invoices.
  */

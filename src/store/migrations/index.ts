@@ -11,11 +11,13 @@ import type { Effect } from "effect"
 import initial from "./0001_initial.js"
 import hardening from "./0002_hardening.js"
 import twoWay from "./0003_two_way.js"
+import intentRecords from "./0004_intent_records.js"
 
 export const migrations: Record<string, Effect.Effect<void, unknown, SqlClient.SqlClient>> = {
   "0001_initial": initial,
   "0002_hardening": hardening,
-  "0003_two_way": twoWay
+  "0003_two_way": twoWay,
+  "0004_intent_records": intentRecords
 }
 
 /** The highest migration this version knows: a store at a higher one was written by a newer version. */
