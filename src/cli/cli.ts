@@ -46,6 +46,15 @@ export const makeCli = (wiring: CliWiring) => {
       Command.withDescription("show links, mirror, inbox depth, dead letters and cursors (needs no Alegra secrets)")
     )
 
+  const deadLetters = Command.make("dead-letters", {
+    config: configOption,
+    json: jsonOption,
+    replay: Options.integer("replay").pipe(Options.optional, Options.withDescription("offer this dead letter again (its #id)")),
+    replayAll: Options.boolean("replay-all").pipe(Options.withDescription("offer every dead letter again"))
+  }, (options) => lazily(() => import("./dead-letters.js"), (m) => m.deadLettersCommand(options))).pipe(
+    Command.withDescription("list the changes that failed for good, with the reason; replay them once the cause is fixed")
+  )
+
   const demo = Command.make("demo", {
     size: Options.choice("size", ["small", "large"]).pipe(Options.withDefault("small" as const)),
     port: Options.integer("port").pipe(Options.withDefault(0), Options.withDescription("daemon port (0: any free one)")),
@@ -66,7 +75,7 @@ export const makeCli = (wiring: CliWiring) => {
 
   return Command.make("alegra-sync").pipe(
     Command.withDescription("keeps an Alegra account in sync; see README.md"),
-    Command.withSubcommands([run, backfill, status, demo])
+    Command.withSubcommands([run, backfill, status, deadLetters, demo])
   )
 }
 

@@ -101,6 +101,8 @@ const renderError = (error: unknown): { code: number; lines: ReadonlyArray<strin
   // @effect/cli already printed what was wrong with the arguments.
   if (ValidationError.isValidationError(error)) return { code: ExitCode.usage, lines: [] }
   if (Predicate.isTagged(error, "ConnectorError")) return { code: ExitCode.failed, lines: [renderConnector(error as ConnectorError)] }
+  // An argument naming something that is not there: refused, nothing done.
+  if (Predicate.isTagged(error, "UsageError")) return { code: ExitCode.usage, lines: [messageOf(error)] }
   if (Predicate.isTagged(error, "StoreError")) {
     const store = error as StoreError
     const refused = store.reason === "newer-version" || store.reason === "in-use"

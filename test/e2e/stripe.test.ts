@@ -7,7 +7,7 @@ import Stripe from "stripe"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import { type AlegraSimulator, presets, seedAccount, startAlegraSimulator } from "../../connectors/alegra/simulator/index.js"
 import { startStripeSimulator, type StripeSimulator } from "../../connectors/stripe/simulator/index.js"
-import { type CliProcess, freePort, runCli, type TestConfig, waitFor, writeConfig } from "../support/process.js"
+import { type CliProcess, freePort, runCli, runCliToEnd, type TestConfig, waitFor, writeConfig } from "../support/process.js"
 import { count, readStore } from "../support/store.js"
 
 const email = "contabilidad@tienda-en-linea.mx"
@@ -20,6 +20,8 @@ interface World {
   readonly config: TestConfig
   readonly taxRate: string
   readonly bankAccount: string
+  /** Writes the config again, its stamping section changed (undefined: a field left out). */
+  readonly rewrite: (stamping: Record<string, unknown>) => Promise<TestConfig>
 }
 
 const running: Array<CliProcess> = []
@@ -45,28 +47,32 @@ const makeWorld = async (options: { readonly stamping?: boolean } = {}): Promise
   const bankAccount = (alegra.admin.list("bank-account")[0] as { id: string }).id
   // Partial refunds credit the config's default item.
   const defaultItem = (alegra.admin.list("item")[0] as { id: string }).id
-  const config = await writeConfig({
-    alegraUrl: alegra.url,
-    email,
-    token,
-    port,
-    polling: { paymentsSeconds: 1, paymentsRecent: 30, creditNotesSeconds: 1, sweepMinutes: 600 },
-    sections: {
-      stripe: {
-        enabled: true,
-        apiKey: { env: "STRIPE_API_KEY" },
-        webhookSecret: { env: "STRIPE_WEBHOOK_SECRET" },
-        baseUrl: stripeSim.url,
-        requestsPerSecond: 50,
-        bankAccount,
-        taxRates: { [taxRate.id]: "3" },
-        defaultItem,
-        stamping: { enabled: options.stamping ?? false, numberTemplate: "1", paymentForm: "CASH", paymentMethod: "PUE", cfdiUse: "G03", regime: "616" }
-      }
-    },
-    env: { STRIPE_API_KEY: stripeSim.apiKey, STRIPE_WEBHOOK_SECRET: endpoint.secret! }
-  })
-  return { alegra, stripeSim, stripe, config, taxRate: taxRate.id, bankAccount }
+  const write = (stamping: Record<string, unknown>, dir?: string) =>
+    writeConfig({
+      alegraUrl: alegra.url,
+      email,
+      token,
+      port,
+      ...(dir === undefined ? {} : { dir }),
+      polling: { paymentsSeconds: 1, paymentsRecent: 30, creditNotesSeconds: 1, sweepMinutes: 600 },
+      sections: {
+        stripe: {
+          enabled: true,
+          apiKey: { env: "STRIPE_API_KEY" },
+          webhookSecret: { env: "STRIPE_WEBHOOK_SECRET" },
+          baseUrl: stripeSim.url,
+          requestsPerSecond: 50,
+          bankAccount,
+          taxRates: { [taxRate.id]: "3" },
+          defaultItem,
+          stamping
+        }
+      },
+      env: { STRIPE_API_KEY: stripeSim.apiKey, STRIPE_WEBHOOK_SECRET: endpoint.secret! }
+    })
+  const stamping = { enabled: options.stamping ?? false, numberTemplate: "1", paymentForm: "CASH", paymentMethod: "PUE", cfdiUse: "G03", regime: "616" }
+  const config = await write(stamping)
+  return { alegra, stripeSim, stripe, config, taxRate: taxRate.id, bankAccount, rewrite: (patch) => write({ ...stamping, ...patch }, config.dir) }
 }
 
 /** A customer with an RFC, two products priced in `currency`, and a finalized invoice for them. */
@@ -370,5 +376,64 @@ describe("Stripe → Alegra with stamping on", () => {
     const [conflict] = readStore(w.config.storePath, (db) => db.prepare(`SELECT fields, resolution FROM conflicts WHERE external_id = '${invoice.id}'`).all()) as Array<{ fields: string; resolution: string }>
     expect(conflict!.resolution).toContain("alegra")
     expect(JSON.parse(conflict!.fields)).toEqual([expect.objectContaining({ field: "state", external: "void", winner: "alegra", applied: false })])
+  })
+})
+
+describe("Stripe → Alegra, stamping: a refused stamp, a crash before the stamp", () => {
+  let w: World
+  beforeAll(async () => {
+    w = await makeWorld({ stamping: true })
+  })
+  afterAll(async () => {
+    await w?.alegra.close()
+    await w?.stripeSim.close()
+  })
+
+  it("a dead letter with Alegra's message; once the config is fixed and the letter replayed, the invoice is stamped, never created twice", async () => {
+    // No electronic numbering in the config: Alegra refuses to stamp on its ordinary one.
+    const broken = await w.rewrite({ numberTemplate: undefined })
+    const daemon = startDaemon(broken)
+    const { invoice } = await invoiceFor(w, "mxn", [300_00, 50_00], "NUM101010ST1")
+    await waitFor("the invoice in dead letters", () =>
+      count(broken.storePath, `SELECT count(*) AS n FROM dead_letters WHERE record_id = '${invoice.id}'`) > 0, { timeoutMs: 60_000 })
+    const listed = await runCliToEnd(["dead-letters", "--config", broken.file], {}, 30_000)
+    expect(listed.code, listed.stderr).toBe(0)
+    expect(listed.stdout).toMatch(new RegExp(`stripe invoice ${invoice.id} .*numeración electrónica para timbrar`))
+    const invoices = w.alegra.admin.count("invoice")
+    await daemon.stop("SIGTERM")
+
+    const fixed = await w.rewrite({})
+    const restarted = startDaemon(fixed)
+    const replayed = await runCliToEnd(["dead-letters", "--config", fixed.file, "--replay-all"], {}, 30_000)
+    expect(replayed.code, replayed.stderr).toBe(0)
+    await waitFor("the invoice linked and stamped", () => {
+      const id = linked(w, "invoice", invoice.id)
+      return id !== undefined && (w.alegra.admin.get("invoice", id) as { stamp?: unknown }).stamp !== undefined
+    }, { timeoutMs: 60_000 })
+    expect(w.alegra.admin.count("invoice")).toBe(invoices)
+    const again = await runCliToEnd(["dead-letters", "--config", fixed.file], {}, 30_000)
+    expect(again.stdout.trim()).toBe("no dead letters")
+    const unknown = await runCliToEnd(["dead-letters", "--config", fixed.file, "--replay", "999"], {}, 30_000)
+    expect([unknown.code, unknown.stderr.trim()]).toEqual([2, "alegra-sync: no dead letter #999: `alegra-sync dead-letters` lists them"])
+    await restarted.stop("SIGTERM")
+  })
+
+  it("SIGKILL between the Alegra create and its stamp: after restart the invoice is stamped, and there is one", async () => {
+    const config = await w.rewrite({})
+    const daemon = startDaemon(config)
+    await waitFor("the daemon following changes", () => following(daemon), { timeoutMs: 90_000 })
+    const invoices = w.alegra.admin.count("invoice")
+    w.alegra.faults.hold(1, (method, p) => method === "POST" && /\/api\/v1\/invoices(\?|$)/.test(p))
+    const { invoice } = await invoiceFor(w, "mxn", [410_00, 90_00], "KST111111UV1")
+    await waitFor("the invoice made in Alegra, its answer held", () => w.alegra.faults.held() === 1, { timeoutMs: 60_000 })
+    await daemon.stop("SIGKILL")
+    w.alegra.faults.releaseHeld()
+    const restarted = startDaemon(config)
+    await waitFor("the invoice linked and stamped", () => {
+      const id = linked(w, "invoice", invoice.id)
+      return id !== undefined && (w.alegra.admin.get("invoice", id) as { stamp?: unknown }).stamp !== undefined
+    }, { timeoutMs: 60_000 })
+    expect(w.alegra.admin.count("invoice")).toBe(invoices + 1)
+    await restarted.stop("SIGTERM")
   })
 })

@@ -59,20 +59,28 @@ const payment = (id: string, invoiceId: string, customerId: string): CanonicalRe
 interface World {
   readonly hub: MemoryConnector
   readonly stripe: MemoryConnector
+  readonly storeFile: string
   readonly layer: Layer.Layer<SyncEngine | Store | SyncConfig>
 }
 
-const world = (options: { readonly stamping?: boolean; readonly conflicts?: Record<string, unknown> } = {}): Effect.Effect<World> =>
+/** Both connectors and a store; another world over the same ones is the same install with another config. */
+const world = (options: {
+  readonly stamping?: boolean
+  readonly conflicts?: Record<string, unknown>
+  readonly hub?: MemoryConnector
+  readonly stripe?: MemoryConnector
+  readonly storeFile?: string
+} = {}): Effect.Effect<World> =>
   Effect.gen(function*() {
     // Every call to Alegra takes a little while, so that concurrent syncs really interleave.
-    const hub = makeMemoryConnector("alegra", { kinds: ["contact", "item", "invoice", "payment", "credit-note"], latencyMs: 2 })
-    const stripe = makeMemoryConnector("stripe", {
+    const hub = options.hub ?? makeMemoryConnector("alegra", { kinds: ["contact", "item", "invoice", "payment", "credit-note"], latencyMs: 2 })
+    const stripe = options.stripe ?? makeMemoryConnector("stripe", {
       kinds: ["contact", "item", "invoice", "payment", "credit-note"],
       directions: stripeDirections,
       idPrefix: (kind) => ({ contact: "cus_", item: "prod_", invoice: "in_", payment: "inpay_", "credit-note": "cn_" } as Record<string, string>)[kind] ?? "x_"
     })
     const config = yield* resolveConfig({
-      store: { path: tempDbFile() },
+      store: { path: options.storeFile ?? tempDbFile() },
       alegra: { email: "a@b.co", token: { env: "T" } },
       stripe: {
         enabled: true, apiKey: { env: "SK" }, webhookSecret: { env: "WH" }, bankAccount: "7", taxRates: { txr_iva16: "3" },
@@ -86,7 +94,7 @@ const world = (options: { readonly stamping?: boolean; readonly conflicts?: Reco
       get: (system) => (system === "stripe" ? Option.some(stripe) : system === "alegra" ? Option.some(hub) : Option.none())
     })
     const base = Layer.mergeAll(storeLayer(config.store.path), Layer.succeed(SyncConfig, config), registry)
-    return { hub, stripe, layer: SyncEngine.Default.pipe(Layer.provideMerge(base), Layer.orDie) }
+    return { hub, stripe, storeFile: config.store.path, layer: SyncEngine.Default.pipe(Layer.provideMerge(base), Layer.orDie) }
   })
 
 const run = <A, E>(w: World, effect: Effect.Effect<A, E, SyncEngine | Store | SyncConfig>) => Effect.provide(effect, w.layer)
@@ -252,6 +260,51 @@ describe("the two-way engine", () => {
         // Recorded once, not again at every sync: the next one finds nothing new.
         expect((yield* engine.syncPair("stripe", "invoice", "in_1"))._tag).toBe("InSync")
         expect(w.hub.writes.length).toBe(writes)
+      }))
+    }))
+
+  it.live("an invoice whose stamping Alegra refused is stamped at the next attempt, never created twice", () =>
+    Effect.gen(function*() {
+      const w = yield* world({ stamping: true })
+      w.stripe.put(customer("cus_1"))
+      w.stripe.put(product("prod_1"))
+      w.stripe.put(product("prod_2", "50"))
+      w.stripe.put(invoice("in_1", "cus_1"))
+      yield* run(w, Effect.gen(function*() {
+        const engine = yield* SyncEngine
+        const refused = new ConnectorError({
+          system: "alegra", reason: "validation", method: "POST", path: "/invoices/1/open", status: 400, code: "3061",
+          message: "El campo 'numberTemplate.id' debe ser una numeración electrónica para timbrar."
+        })
+        w.hub.failWrites(1, refused, (request) => request._tag === "Act" && request.action._tag === "stamp")
+        const first = yield* Effect.either(engine.syncPair("stripe", "invoice", "in_1"))
+        expect(first._tag).toBe("Left")
+        expect(created(w.hub, "invoice")).toBe(1)
+        // The operator fixes the config; the change is tried again: found by its marker, stamped.
+        const again = yield* engine.syncPair("stripe", "invoice", "in_1")
+        expect(again).toMatchObject({ _tag: "Linked", created: false })
+        expect(created(w.hub, "invoice")).toBe(1)
+        const alegraId = (again as { alegraId: string }).alegraId
+        expect(w.hub.get("invoice", alegraId)!.record).toMatchObject({ stamped: true })
+        expect((yield* engine.syncPair("stripe", "invoice", "in_1"))._tag).toBe("InSync")
+      }))
+    }))
+
+  it.live("a linked invoice not stamped yet is stamped at its next sync once stamping is on", () =>
+    Effect.gen(function*() {
+      const off = yield* world()
+      off.stripe.put(customer("cus_1"))
+      off.stripe.put(product("prod_1"))
+      off.stripe.put(product("prod_2", "50"))
+      off.stripe.put(invoice("in_1", "cus_1"))
+      const on = yield* world({ stamping: true, hub: off.hub, stripe: off.stripe, storeFile: off.storeFile })
+      const alegraId = yield* run(off, Effect.map(Effect.flatMap(SyncEngine, (engine) => engine.syncPair("stripe", "invoice", "in_1")), (o) => (o as { alegraId: string }).alegraId))
+      expect(off.hub.get("invoice", alegraId)!.record).toMatchObject({ stamped: false })
+      yield* run(on, Effect.gen(function*() {
+        const engine = yield* SyncEngine
+        expect((yield* engine.syncPair("stripe", "invoice", "in_1"))._tag).toBe("InSync")
+        expect(on.hub.get("invoice", alegraId)!.record).toMatchObject({ stamped: true })
+        expect(created(on.hub, "invoice")).toBe(1)
       }))
     }))
 

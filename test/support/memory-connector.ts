@@ -24,8 +24,8 @@ export interface MemoryConnector extends ConnectorPort {
   readonly get: (kind: Kind, id: string) => CanonicalRecord | undefined
   readonly all: (kind: Kind) => ReadonlyArray<CanonicalRecord>
   readonly tags: Map<string, string>
-  /** The next `count` writes fail with `error` (before anything is written). */
-  readonly failWrites: (count: number, error: ConnectorError) => void
+  /** The next `count` writes (those `when` picks, by default any) fail with `error`, before anything is written. */
+  readonly failWrites: (count: number, error: ConnectorError, when?: (request: WriteRequest) => boolean) => void
   /** The next create is done, then the process "dies" (a defect) before the caller hears of it. */
   readonly dieAfterNextCreate: () => void
   /** How many times `read` was called, per kind. */
@@ -50,7 +50,7 @@ export const makeMemoryConnector = (
   const writes: Array<WriteRequest> = []
   const tags = new Map<string, string>()
   const reads = new Map<Kind, number>()
-  let failures: Array<ConnectorError> = []
+  let failures: Array<{ readonly error: ConnectorError; readonly when: (request: WriteRequest) => boolean }> = []
   let dieAfterCreate = false
   let next = 1
   const prefix = options.idPrefix ?? (() => "")
@@ -79,8 +79,11 @@ export const makeMemoryConnector = (
   const write = (request: WriteRequest): Effect.Effect<Observation, ConnectorError> =>
     Effect.suspend(() => {
       writes.push(request)
-      const failure = failures.shift()
-      if (failure !== undefined) return Effect.fail(failure)
+      const failing = failures.findIndex((f) => f.when(request))
+      if (failing >= 0) {
+        const [failure] = failures.splice(failing, 1)
+        return Effect.fail(failure!.error)
+      }
       switch (request._tag) {
         case "Create": {
           const id = `${prefix(request.record.kind)}${next++}`
@@ -145,8 +148,8 @@ export const makeMemoryConnector = (
     get: (kind, id) => records.get(key(kind, id)),
     all: (kind) => [...records.values()].filter((r) => r.kind === kind),
     tags,
-    failWrites: (count, error) => {
-      failures = [...failures, ...Array.from({ length: count }, () => error)]
+    failWrites: (count, error, when = () => true) => {
+      failures = [...failures, ...Array.from({ length: count }, () => ({ error, when }))]
     },
     dieAfterNextCreate: () => {
       dieAfterCreate = true

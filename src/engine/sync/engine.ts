@@ -241,6 +241,8 @@ export class SyncEngine extends Effect.Service<SyncEngine>()("alegra-sync/SyncEn
         if (settings.stamping === null || Option.isNone(created.record)) return created
         const record = created.record.value
         if ((record.kind !== "invoice" && record.kind !== "credit-note") || record.record.stamped) return created
+        // A draft is not a legal document yet, a void one no longer is.
+        if (record.record.status === "void" || record.record.status === "draft") return created
         return yield* hub.write({
           _tag: "Act",
           kind: record.kind,
@@ -283,7 +285,9 @@ export class SyncEngine extends Effect.Service<SyncEngine>()("alegra-sync/SyncEn
         let alegra: Observation
         let created = false
         if (Option.isSome(found)) {
-          alegra = yield* ensureRole(found.value.record, role, intent.idempotencyKey)
+          // A document is found by its marker only: ours, created by an attempt that failed
+          // before it was stamped (stamping refused, a crash): stamped now.
+          alegra = yield* stamp(yield* ensureRole(found.value.record, role, intent.idempotencyKey), settings, intent.idempotencyKey)
         } else {
           const made = yield* hub.write({
             _tag: "Create",
@@ -492,8 +496,16 @@ export class SyncEngine extends Effect.Service<SyncEngine>()("alegra-sync/SyncEn
           return { _tag: "Unlinked", alegraId: link.alegraId } satisfies PairOutcome
         }
         if (!isSynced(kind)) return { _tag: "Skipped", reason: `${kind} does not sync` } satisfies PairOutcome
+        // With stamping on, a linked document not stamped yet (its stamping was refused, then
+        // the config fixed) is stamped at its next sync. Stamping changes no synced field.
+        const observed = yield* stamp(
+          { readAt: yield* Clock.currentTimeMillis, record: current },
+          settings,
+          `stamp-${system}-${kind}-${external.record.id}`
+        )
+        const alegraNow = Option.getOrElse(observed.record, () => current.value)
         const externalProjection = project(translated)
-        const alegraProjection = project(current.value)
+        const alegraProjection = project(alegraNow)
         if (link.externalHash === hashOf(externalProjection) && link.alegraHash === hashOf(alegraProjection)) {
           // Both sides as they were at the last sync: our own write coming back, or no news.
           return { _tag: "InSync", alegraId: link.alegraId } satisfies PairOutcome
@@ -507,7 +519,7 @@ export class SyncEngine extends Effect.Service<SyncEngine>()("alegra-sync/SyncEn
           directions: directionsOf(connector, kind, settings)
         })
         const key = `sync-${system}-${kind}-${external.record.id}-${hashOf({ externalProjection, alegraProjection }).slice(0, 16)}`
-        const applied = yield* applyPlan(connector, plan, external, current.value, key)
+        const applied = yield* applyPlan(connector, plan, external, alegraNow, key)
         yield* recordPair({
           system,
           external: applied.external,
