@@ -106,6 +106,33 @@ const linked = (w: World, kind: string, externalId: string): string | undefined 
       | { alegra_id: string }
       | undefined)?.alegra_id)
 
+/** Whether the Stripe invoice is in Alegra, stamped. */
+const stampedInAlegra = (w: World, invoiceId: string) => {
+  const id = linked(w, "invoice", invoiceId)
+  return id !== undefined && (w.alegra.admin.get("invoice", id) as { stamp?: unknown }).stamp !== undefined
+}
+
+/** The payment that paid a Stripe invoice. */
+const paymentOf = async (w: World, invoiceId: string) =>
+  (await w.stripe.invoicePayments.list({ invoice: invoiceId })).data.find((p) => p.status === "paid")!
+
+/** Both simulators and one daemon, for every test of a describe. */
+const withDaemon = (options: { readonly stamping?: boolean } = {}) => {
+  const state = {} as { w: World; daemon: CliProcess }
+  beforeAll(async () => {
+    state.w = await makeWorld(options)
+    // Started here and kept across the tests: not one of the per-test processes.
+    state.daemon = runCli(["run", "--config", state.w.config.file], state.w.config.env)
+    await waitFor("the daemon following changes", () => following(state.daemon), { timeoutMs: 90_000 })
+  })
+  afterAll(async () => {
+    await state.daemon?.stop("SIGKILL")
+    await state.w?.alegra.close()
+    await state.w?.stripeSim.close()
+  })
+  return state
+}
+
 const alegraTotal = (w: World, kind: "invoice" | "payment" | "credit-note", id: string) =>
   Number((w.alegra.admin.get(kind, id) as { total?: string | number; amount?: string | number }).total ??
     (w.alegra.admin.get(kind, id) as { amount: string | number }).amount)
@@ -114,18 +141,10 @@ const alegraTotal = (w: World, kind: "invoice" | "payment" | "credit-note", id: 
 const major = (amount: number, currency: string) => (["clp", "jpy", "krw"].includes(currency) ? amount : amount / 100)
 
 describe("Stripe → Alegra", () => {
+  const world = withDaemon()
   let w: World
-  let daemon: CliProcess
-  beforeAll(async () => {
-    w = await makeWorld()
-    // Started here and kept across the tests: not one of the per-test processes.
-    daemon = runCli(["run", "--config", w.config.file], w.config.env)
-    await waitFor("the daemon following changes", () => following(daemon), { timeoutMs: 90_000 })
-  })
-  afterAll(async () => {
-    await daemon?.stop("SIGKILL")
-    await w?.alegra.close()
-    await w?.stripeSim.close()
+  beforeAll(() => {
+    w = world.w
   })
 
   for (const [currency, amounts] of [["mxn", [1_999_00, 350_50]], ["clp", [19_990, 4_590]]] as const) {
@@ -140,8 +159,7 @@ describe("Stripe → Alegra", () => {
       const { customer, invoice } = await invoiceFor(w, currency, amounts, currency === "mxn" ? "TEL010101AB1" : "CHI020202CD2")
       const paid = await w.stripe.invoices.pay(invoice.id, { payment_method: "pm_card_visa" })
       expect(paid.status).toBe("paid")
-      const payments = await w.stripe.invoicePayments.list({ invoice: invoice.id })
-      const payment = payments.data.find((p) => p.status === "paid")!
+      const payment = await paymentOf(w, invoice.id)
       await waitFor("the payment in Alegra", () => linked(w, "payment", payment.id), { timeoutMs: 60_000 })
       expect({
         contact: w.alegra.admin.count("contact") - before.contact,
@@ -173,7 +191,7 @@ describe("Stripe → Alegra", () => {
   it("a refund produces a credit note against the invoice", async () => {
     const { customer, invoice } = await invoiceFor(w, "mxn", [500_00, 100_00], "REF030303EF3")
     await w.stripe.invoices.pay(invoice.id, { payment_method: "pm_card_visa" })
-    const paid = (await w.stripe.invoicePayments.list({ invoice: invoice.id })).data.find((p) => p.status === "paid")!
+    const paid = await paymentOf(w, invoice.id)
     const charge = await w.stripe.charges.list({ payment_intent: (paid.payment as { payment_intent: string }).payment_intent })
     const refund = await w.stripe.refunds.create({ charge: charge.data[0]!.id, amount: 200_00 })
     await waitFor("the credit note in Alegra", () => linked(w, "credit-note", refund.id), { timeoutMs: 60_000 })
@@ -222,7 +240,7 @@ describe("Stripe → Alegra", () => {
     const before = { contact: w.alegra.admin.count("contact"), invoice: w.alegra.admin.count("invoice"), payment: w.alegra.admin.count("payment") }
     const { invoice } = await invoiceFor(w, "mxn", [250_00, 75_00], "DUP050505IJ5")
     await w.stripe.invoices.pay(invoice.id, { payment_method: "pm_card_visa" })
-    const payment = (await w.stripe.invoicePayments.list({ invoice: invoice.id })).data.find((p) => p.status === "paid")!
+    const payment = await paymentOf(w, invoice.id)
     await waitFor("the payment in Alegra", () => linked(w, "payment", payment.id), { timeoutMs: 60_000 })
     await w.stripeSim.waitForDeliveries()
     // Let every duplicate be processed, then count.
@@ -298,7 +316,7 @@ describe("Stripe → Alegra across downtime and crashes", () => {
   const paidSale = async (rfc: string) => {
     const { invoice } = await invoiceFor(w, "mxn", [120_00, 30_00], rfc)
     await w.stripe.invoices.pay(invoice.id, { payment_method: "pm_card_visa" })
-    return (await w.stripe.invoicePayments.list({ invoice: invoice.id })).data.find((p) => p.status === "paid")!.id
+    return (await paymentOf(w, invoice.id)).id
   }
 
   it("a daemon down while events happen catches up from the events list, with no webhook to help", async () => {
@@ -342,25 +360,15 @@ describe("Stripe → Alegra across downtime and crashes", () => {
 })
 
 describe("Stripe → Alegra with stamping on", () => {
+  const world = withDaemon({ stamping: true })
   let w: World
-  let daemon: CliProcess
-  beforeAll(async () => {
-    w = await makeWorld({ stamping: true })
-    daemon = runCli(["run", "--config", w.config.file], w.config.env)
-    await waitFor("the daemon following changes", () => following(daemon), { timeoutMs: 90_000 })
-  })
-  afterAll(async () => {
-    await daemon?.stop("SIGKILL")
-    await w?.alegra.close()
-    await w?.stripeSim.close()
+  beforeAll(() => {
+    w = world.w
   })
 
   it("a stamped invoice is never modified: a later void in Stripe is a recorded conflict, not a retry", async () => {
     const { invoice } = await invoiceFor(w, "mxn", [800_00, 200_00], "STA090909QR9")
-    await waitFor("the invoice in Alegra, stamped", () => {
-      const id = linked(w, "invoice", invoice.id)
-      return id !== undefined && (w.alegra.admin.get("invoice", id) as { stamp?: unknown }).stamp !== undefined
-    }, { timeoutMs: 60_000 })
+    await waitFor("the invoice in Alegra, stamped", () => stampedInAlegra(w, invoice.id), { timeoutMs: 60_000 })
     const alegraId = linked(w, "invoice", invoice.id)!
     const stamped = JSON.stringify(w.alegra.admin.get("invoice", alegraId))
     const since = Date.now()
@@ -406,10 +414,7 @@ describe("Stripe → Alegra, stamping: a refused stamp, a crash before the stamp
     const restarted = startDaemon(fixed)
     const replayed = await runCliToEnd(["dead-letters", "--config", fixed.file, "--replay-all"], {}, 30_000)
     expect(replayed.code, replayed.stderr).toBe(0)
-    await waitFor("the invoice linked and stamped", () => {
-      const id = linked(w, "invoice", invoice.id)
-      return id !== undefined && (w.alegra.admin.get("invoice", id) as { stamp?: unknown }).stamp !== undefined
-    }, { timeoutMs: 60_000 })
+    await waitFor("the invoice linked and stamped", () => stampedInAlegra(w, invoice.id), { timeoutMs: 60_000 })
     expect(w.alegra.admin.count("invoice")).toBe(invoices)
     const again = await runCliToEnd(["dead-letters", "--config", fixed.file], {}, 30_000)
     expect(again.stdout.trim()).toBe("no dead letters")
@@ -429,10 +434,7 @@ describe("Stripe → Alegra, stamping: a refused stamp, a crash before the stamp
     await daemon.stop("SIGKILL")
     w.alegra.faults.releaseHeld()
     const restarted = startDaemon(config)
-    await waitFor("the invoice linked and stamped", () => {
-      const id = linked(w, "invoice", invoice.id)
-      return id !== undefined && (w.alegra.admin.get("invoice", id) as { stamp?: unknown }).stamp !== undefined
-    }, { timeoutMs: 60_000 })
+    await waitFor("the invoice linked and stamped", () => stampedInAlegra(w, invoice.id), { timeoutMs: 60_000 })
     expect(w.alegra.admin.count("invoice")).toBe(invoices + 1)
     await restarted.stop("SIGTERM")
   })

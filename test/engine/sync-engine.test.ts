@@ -99,16 +99,21 @@ const world = (options: {
 
 const run = <A, E>(w: World, effect: Effect.Effect<A, E, SyncEngine | Store | SyncConfig>) => Effect.provide(effect, w.layer)
 
+/** Stripe holds a customer, two products and, unless told otherwise, a finalized invoice of them. */
+const withSale = (w: World, invoicePatch?: Record<string, unknown> | null): World => {
+  w.stripe.put(customer("cus_1"))
+  w.stripe.put(product("prod_1"))
+  w.stripe.put(product("prod_2", "50"))
+  if (invoicePatch !== null) w.stripe.put(invoice("in_1", "cus_1", invoicePatch))
+  return w
+}
+
 const created = (connector: MemoryConnector, kind: Kind) => connector.writes.filter((w) => w._tag === "Create" && w.record.kind === kind).length
 
 describe("the two-way engine", () => {
   it.live("a paid invoice for a new customer with new products: one contact, the items, one invoice, one payment, prerequisites first", () =>
     Effect.gen(function*() {
-      const w = yield* world()
-      w.stripe.put(customer("cus_1"))
-      w.stripe.put(product("prod_1"))
-      w.stripe.put(product("prod_2", "50"))
-      w.stripe.put(invoice("in_1", "cus_1"))
+      const w = withSale(yield* world())
       w.stripe.put(payment("inpay_1", "in_1", "cus_1"))
       yield* run(w, Effect.gen(function*() {
         const engine = yield* SyncEngine
@@ -208,11 +213,7 @@ describe("the two-way engine", () => {
 
   it.live("an invoice voided in Alegra voids the Stripe invoice; one paid in Alegra is marked paid out of band there", () =>
     Effect.gen(function*() {
-      const w = yield* world()
-      w.stripe.put(customer("cus_1"))
-      w.stripe.put(product("prod_1"))
-      w.stripe.put(product("prod_2", "50"))
-      w.stripe.put(invoice("in_1", "cus_1"))
+      const w = withSale(yield* world())
       w.stripe.put(invoice("in_2", "cus_1", { number: "INV-0002" }))
       yield* run(w, Effect.gen(function*() {
         const engine = yield* SyncEngine
@@ -236,11 +237,7 @@ describe("the two-way engine", () => {
 
   it.live("a stamped invoice is never modified: a later change is a recorded conflict, not a retry", () =>
     Effect.gen(function*() {
-      const w = yield* world({ stamping: true })
-      w.stripe.put(customer("cus_1"))
-      w.stripe.put(product("prod_1"))
-      w.stripe.put(product("prod_2", "50"))
-      w.stripe.put(invoice("in_1", "cus_1"))
+      const w = withSale(yield* world({ stamping: true }))
       yield* run(w, Effect.gen(function*() {
         const engine = yield* SyncEngine
         const store = yield* Store
@@ -265,11 +262,7 @@ describe("the two-way engine", () => {
 
   it.live("an invoice whose stamping Alegra refused is stamped at the next attempt, never created twice", () =>
     Effect.gen(function*() {
-      const w = yield* world({ stamping: true })
-      w.stripe.put(customer("cus_1"))
-      w.stripe.put(product("prod_1"))
-      w.stripe.put(product("prod_2", "50"))
-      w.stripe.put(invoice("in_1", "cus_1"))
+      const w = withSale(yield* world({ stamping: true }))
       yield* run(w, Effect.gen(function*() {
         const engine = yield* SyncEngine
         const refused = new ConnectorError({
@@ -292,11 +285,7 @@ describe("the two-way engine", () => {
 
   it.live("a linked invoice not stamped yet is stamped at its next sync once stamping is on", () =>
     Effect.gen(function*() {
-      const off = yield* world()
-      off.stripe.put(customer("cus_1"))
-      off.stripe.put(product("prod_1"))
-      off.stripe.put(product("prod_2", "50"))
-      off.stripe.put(invoice("in_1", "cus_1"))
+      const off = withSale(yield* world())
       const on = yield* world({ stamping: true, hub: off.hub, stripe: off.stripe, storeFile: off.storeFile })
       const alegraId = yield* run(off, Effect.map(Effect.flatMap(SyncEngine, (engine) => engine.syncPair("stripe", "invoice", "in_1")), (o) => (o as { alegraId: string }).alegraId))
       expect(off.hub.get("invoice", alegraId)!.record).toMatchObject({ stamped: false })
@@ -310,11 +299,7 @@ describe("the two-way engine", () => {
 
   it.live("a payment whose invoice is still a draft waits for it, and is not lost", () =>
     Effect.gen(function*() {
-      const w = yield* world()
-      w.stripe.put(customer("cus_1"))
-      w.stripe.put(product("prod_1"))
-      w.stripe.put(product("prod_2", "50"))
-      w.stripe.put(invoice("in_1", "cus_1", { status: "draft" }))
+      const w = withSale(yield* world(), { status: "draft" })
       w.stripe.put(payment("inpay_1", "in_1", "cus_1"))
       yield* run(w, Effect.gen(function*() {
         const engine = yield* SyncEngine
@@ -368,11 +353,7 @@ describe("the two-way engine", () => {
 
   it.live("two invoices of one new customer synced at once create the customer once", () =>
     Effect.gen(function*() {
-      const w = yield* world()
-      w.stripe.put(customer("cus_1"))
-      w.stripe.put(product("prod_1"))
-      w.stripe.put(product("prod_2", "50"))
-      w.stripe.put(invoice("in_1", "cus_1"))
+      const w = withSale(yield* world())
       w.stripe.put(invoice("in_2", "cus_1", { number: "INV-0002" }))
       yield* run(w, Effect.gen(function*() {
         const engine = yield* SyncEngine
