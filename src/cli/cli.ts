@@ -36,9 +36,14 @@ export const makeCli = (wiring: CliWiring) => {
   const backfill = Command.make("backfill", {
     config: configOption,
     json: jsonOption,
-    restart: Options.boolean("restart").pipe(Options.withDescription("ignore the checkpoint and read everything again"))
+    restart: Options.boolean("restart").pipe(Options.withDescription("ignore the checkpoint and read everything again")),
+    system: Options.choice("system", ["alegra", "stripe"]).pipe(
+      Options.withDefault("alegra" as const),
+      Options.withDescription("stripe: import Stripe's documents (with --since) into Alegra through the daemon")
+    ),
+    since: Options.text("since").pipe(Options.optional, Options.withDescription("YYYY-MM-DD: with --system stripe, the first day imported"))
   }, (options) => lazily(() => import("./backfill.js"), (m) => m.backfillCommand(options, wiring))).pipe(
-    Command.withDescription("read every Alegra record into the store once (resumable)")
+    Command.withDescription("read every Alegra record into the store once (resumable); or import another system's history")
   )
 
   const status = Command.make("status", { config: configOption, json: jsonOption }, (options) =>

@@ -4,9 +4,10 @@
  * again once the cause is fixed (the config, or the record at its source). It works on the
  * store only, like `status`: a running daemon picks replayed changes up within a second.
  */
-import { Console, Data, Effect, Option } from "effect"
+import { Console, Effect, Option } from "effect"
 import { loadLocalConfig } from "../config/index.js"
 import { type DeadLetter, Store, withStoreErrors } from "../store/index.js"
+import { UsageError } from "./failure.js"
 import { storeLayer } from "./layers.js"
 
 export interface DeadLettersOptions {
@@ -19,8 +20,6 @@ export interface DeadLettersOptions {
 const describe = (letter: DeadLetter) =>
   `#${letter.id}  ${new Date(letter.createdAt).toISOString()}  ${letter.system} ${letter.kind} ${letter.recordId} (${letter.channel}): ${letter.error.message}`
 
-/** An argument naming something that is not there (exit 2). */
-export class UsageError extends Data.TaggedError("UsageError")<{ readonly message: string }> {}
 
 const deadLetters = (options: DeadLettersOptions) =>
   Effect.gen(function*() {

@@ -7,7 +7,7 @@
  * loads none of the modules that define them (the CLI starts with almost nothing).
  */
 import { ValidationError } from "@effect/cli"
-import { Cause, Option, Predicate } from "effect"
+import { Cause, Data, Option, Predicate } from "effect"
 import type { ConfigError } from "../config/load.js"
 import type { ConnectorError, ConnectorFailure } from "../ports/connector.js"
 import type { StoreError } from "../store/errors.js"
@@ -94,6 +94,9 @@ const messageOf = (error: unknown): string =>
       ? error.message
       : String(error)
   )
+
+/** A command's arguments ask for something that is not there, or not set up: exit 2, nothing done. */
+export class UsageError extends Data.TaggedError("UsageError")<{ readonly message: string }> {}
 
 /** One expected failure, by its tag. */
 const renderError = (error: unknown): { code: number; lines: ReadonlyArray<string> } => {

@@ -458,3 +458,54 @@ describe("Stripe → Alegra, stamping: a refused stamp, a crash before the stamp
     await restarted.stop("SIGTERM")
   })
 })
+
+describe("Stripe's history, imported on demand", () => {
+  let w: World
+  beforeAll(async () => {
+    w = await makeWorld()
+  })
+  afterAll(async () => {
+    await w?.alegra.close()
+    await w?.stripeSim.close()
+  })
+
+  it("what happened before the first start is not synced until `backfill --system stripe --since` queues it; then once", async () => {
+    const { invoice } = await invoiceFor(w, "mxn", [640_00, 160_00], "HIS121212WX2")
+    await w.stripe.invoices.pay(invoice.id, { payment_method: "pm_card_visa" })
+    const payment = (await paymentOf(w, invoice.id)).id
+    const daemon = startDaemon(w.config)
+    await waitFor("the daemon following changes", () => following(daemon), { timeoutMs: 90_000 })
+    await Promise.all([w.alegra.waitForDeliveries(), w.stripeSim.waitForDeliveries()])
+    await waitFor("the inbox drained", () => count(w.config.storePath, "SELECT count(*) AS n FROM inbox WHERE status = 'pending'") === 0, { timeoutMs: 60_000 })
+    expect(linked(w, "invoice", invoice.id)).toBeUndefined()
+
+    const usage = await runCliToEnd(["backfill", "--config", w.config.file, "--system", "stripe"], w.config.env, 60_000)
+    expect([usage.code, usage.stderr.trim()]).toEqual([
+      2,
+      "alegra-sync: backfill --system stripe needs --since YYYY-MM-DD: the stripe invoices, payments and refunds dated from that day on are written into Alegra"
+    ])
+    const today = new Date().toISOString().slice(0, 10)
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)
+    const none = await runCliToEnd(["backfill", "--config", w.config.file, "--system", "stripe", "--since", tomorrow, "--json"], w.config.env, 60_000)
+    expect(none.code, none.stderr).toBe(0)
+    expect(JSON.parse(none.stdout).kinds.invoice.queued).toBe(0)
+
+    const before = { contact: w.alegra.admin.count("contact"), item: w.alegra.admin.count("item"), invoice: w.alegra.admin.count("invoice"), payment: w.alegra.admin.count("payment") }
+    const queued = await runCliToEnd(["backfill", "--config", w.config.file, "--system", "stripe", "--since", today], w.config.env, 60_000)
+    expect(queued.code, queued.stderr).toBe(0)
+    expect(queued.stdout).toMatch(/invoice\s+1 queued of 1 read/)
+    await waitFor("the payment in Alegra", () => linked(w, "payment", payment), { timeoutMs: 60_000 })
+    expect({
+      contact: w.alegra.admin.count("contact") - before.contact,
+      item: w.alegra.admin.count("item") - before.item,
+      invoice: w.alegra.admin.count("invoice") - before.invoice,
+      payment: w.alegra.admin.count("payment") - before.payment
+    }).toEqual({ contact: 1, item: 2, invoice: 1, payment: 1 })
+    // Run again: every pair is in sync, nothing more is created.
+    const again = await runCliToEnd(["backfill", "--config", w.config.file, "--system", "stripe", "--since", today], w.config.env, 60_000)
+    expect(again.code, again.stderr).toBe(0)
+    await waitFor("the inbox drained", () => count(w.config.storePath, "SELECT count(*) AS n FROM inbox WHERE status = 'pending'") === 0, { timeoutMs: 60_000 })
+    expect(w.alegra.admin.count("invoice") - before.invoice).toBe(1)
+    await daemon.stop("SIGTERM")
+  })
+})
