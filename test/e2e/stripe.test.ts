@@ -467,9 +467,13 @@ describe("Stripe's history, imported on demand", () => {
   })
 
   it("what happened before the first start is not synced until `backfill --system stripe --since` queues it; then once", async () => {
+    // Before the endpoint existed (no delivery will ever come, not even a retry).
+    const endpoint = (await w.stripe.webhookEndpoints.list()).data[0]!.id
+    await w.stripe.webhookEndpoints.update(endpoint, { disabled: true })
     const { invoice } = await invoiceFor(w, "mxn", [640_00, 160_00], "HIS121212WX2")
     await w.stripe.invoices.pay(invoice.id, { payment_method: "pm_card_visa" })
     const payment = (await paymentOf(w, invoice.id)).id
+    await w.stripe.webhookEndpoints.update(endpoint, { disabled: false })
     const daemon = startDaemon(w.config)
     await waitFor("the daemon following changes", () => following(daemon), { timeoutMs: 90_000 })
     await Promise.all([w.alegra.waitForDeliveries(), w.stripeSim.waitForDeliveries()])
