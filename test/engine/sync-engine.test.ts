@@ -294,6 +294,11 @@ describe("the two-way engine", () => {
         expect((yield* engine.syncPair("stripe", "invoice", "in_1"))._tag).toBe("InSync")
         expect(on.hub.get("invoice", alegraId)!.record).toMatchObject({ stamped: true })
         expect(created(on.hub, "invoice")).toBe(1)
+        // The stamped copy is what the store holds now: the next sync stamps nothing again
+        // (Alegra refuses a second stamp), before and after Alegra's own webhook of it.
+        const stamps = on.hub.writes.filter((x) => x._tag === "Act" && x.action._tag === "stamp").length
+        expect((yield* engine.syncPair("stripe", "invoice", "in_1"))._tag).toBe("InSync")
+        expect(on.hub.writes.filter((x) => x._tag === "Act" && x.action._tag === "stamp").length).toBe(stamps)
       }))
     }))
 

@@ -114,6 +114,10 @@ export const makeMemoryConnector = (
           if (current === undefined) return Effect.fail(fail(request))
           const r = current.record as Record<string, unknown>
           const action = request.action
+          // As strict as Alegra: a document is stamped once.
+          if (action._tag === "stamp" && r["stamped"] === true) {
+            return Effect.fail(new ConnectorError({ system, reason: "validation", method: "POST", path: `/${request.kind}/${request.id}/stamp`, status: 400, code: null, message: "ya fue timbrada" }))
+          }
           const patch: Record<string, unknown> =
             action._tag === "void" ? { status: "void" }
             : action._tag === "paid-out-of-band" ? { status: "closed", balance: "0" }

@@ -503,11 +503,15 @@ export class SyncEngine extends Effect.Service<SyncEngine>()("alegra-sync/SyncEn
           settings,
           `stamp-${system}-${kind}-${external.record.id}`
         )
+        // What the stamp returned is what Alegra holds now: the mirror takes it whatever follows,
+        // or the next sync would find the document unstamped and stamp it again (Alegra refuses).
+        const stamped = observed.record === current ? undefined : observed
         const alegraNow = Option.getOrElse(observed.record, () => current.value)
         const externalProjection = project(translated)
         const alegraProjection = project(alegraNow)
         if (link.externalHash === hashOf(externalProjection) && link.alegraHash === hashOf(alegraProjection)) {
           // Both sides as they were at the last sync: our own write coming back, or no news.
+          if (stamped !== undefined) yield* store.writeTransaction(recordAlegra(stamped))
           return { _tag: "InSync", alegraId: link.alegraId } satisfies PairOutcome
         }
         const plan = planSync({
@@ -525,7 +529,7 @@ export class SyncEngine extends Effect.Service<SyncEngine>()("alegra-sync/SyncEn
           external: applied.external,
           translated: yield* translateAgain(system, applied.external, settings, translated),
           alegra: applied.alegra,
-          alegraObservation: applied.alegraObservation,
+          alegraObservation: applied.alegraObservation ?? stamped,
           role: link.role,
           conflicts: [...plan.conflicts, ...applied.stampedConflicts],
           resolution: "synced",
