@@ -13,6 +13,9 @@ module.enableCompileCache?.()
 // CPU (test/bench: backfill peak RSS, 5,000 vs 50,000 records).
 setFlagsFromString("--heap-growing-percent=30")
 
+// The bundle is minified: a debug log's stack traces are mapped back to the sources.
+if (process.env.LOG_LEVEL?.toLowerCase() === "debug") process.setSourceMapsEnabled(true)
+
 try {
   await import("../dist/main.js")
 } catch (error) {
