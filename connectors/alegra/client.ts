@@ -2,10 +2,14 @@
  * The HTTP pipeline to Alegra: base URL, Basic auth, JSON headers, timeout, pacing (one
  * budget per account, shared when a `RateBudget` is provided), a concurrency cap, retries,
  * connector health, and the mapping of every outcome to a response or a `ConnectorError`.
+ *
+ * The exchange itself is one undici request (the HTTP client Node's fetch is built on):
+ * the pipeline above it already does what @effect/platform's HttpClient would add (its
+ * spans with every header as an attribute, trace headers sent to Alegra, a fiber racing
+ * the timeout), which cost several times the request itself on every page and re-read.
  */
-import { Headers, HttpClient, HttpClientRequest } from "@effect/platform"
-import type { HttpClientError } from "@effect/platform"
-import { Clock, Duration, Effect, Either, Metric, Random, Redacted } from "effect"
+import { Clock, Duration, Effect, Either, Metric, Random, Redacted, type Scope } from "effect"
+import { Agent } from "undici"
 import type { AlegraUsage } from "../../src/ports/alegra.js"
 import type { ConnectorError, ConnectorHealth } from "../../src/ports/connector.js"
 import type { RateBudgetPort } from "../../src/ports/rate-budget.js"
@@ -94,6 +98,19 @@ interface RawResponse {
 
 const MAX_BACKOFF_MS = 10_000
 
+/** Response headers as one string each (a repeated header joined, as fetch does). */
+const flatHeaders = (headers: Record<string, string | Array<string> | undefined>): Record<string, string | undefined> => {
+  const flat: Record<string, string | undefined> = {}
+  for (const name in headers) {
+    const value = headers[name]
+    flat[name] = Array.isArray(value) ? value.join(", ") : value
+  }
+  return flat
+}
+
+const isConnectorError = (error: unknown): error is ConnectorError =>
+  typeof error === "object" && error !== null && (error as { _tag?: unknown })._tag === "ConnectorError"
+
 const basicCredentials = (email: string, token: Redacted.Redacted<string>): string =>
   Buffer.from(`${email}:${Redacted.value(token)}`, "utf8").toString("base64")
 
@@ -114,13 +131,15 @@ const usageMetrics = () => {
 export const makeAlegraHttp = (
   options: AlegraClientOptions,
   budget: RateBudgetPort
-): Effect.Effect<AlegraHttp, never, HttpClient.HttpClient> =>
+): Effect.Effect<AlegraHttp, never, Scope.Scope> =>
   Effect.gen(function*() {
     const maxConcurrency = Math.max(1, Math.floor(options.maxConcurrency ?? 3))
     const timeoutMs = Math.max(1, options.requestTimeoutMs ?? 30_000)
     const maxRetries = Math.max(0, Math.floor(options.maxRetries ?? 6))
     const baseDelayMs = Math.max(1, options.retryBaseDelayMs ?? 200)
     const baseUrl = options.baseUrl.replace(/\/+$/, "")
+    const { origin, pathname } = new URL(baseUrl)
+    const basePath = pathname.replace(/\/+$/, "")
     const pacing = pacingFor(options.requestsPerMinute, options.rateLimitWindowSeconds)
     const maxRateLimitWaitMs = Math.max(0, options.maxRateLimitWaitMs ?? Math.max(3 * pacing.windowMs, 60_000))
     const key = accountKey(baseUrl, options.email)
@@ -135,15 +154,16 @@ export const makeAlegraHttp = (
     // Removes the token and the encoded credentials from any text that ends up in an error.
     const scrub = makeScrubber([Redacted.value(options.token), basicCredentials(options.email, options.token)])
 
-    const client = yield* HttpClient.HttpClient
+    // The client's own connections, closed with its scope.
+    const agent = yield* Effect.acquireRelease(Effect.sync(() => new Agent()), (agent) => Effect.promise(() => agent.close()))
     // The same headers on every request, built once.
-    const headers = Headers.fromInput({
+    const headers = {
       "accept": "application/json",
       "content-type": "application/json",
-      // Basic email:token, unwrapped here only. Encoded as UTF-8 (the platform's basicAuth
-      // uses btoa, which throws on an email with non-Latin-1 characters).
+      // Basic email:token, unwrapped here only. Encoded as UTF-8 (btoa would throw on an
+      // email with non-Latin-1 characters).
       "authorization": `Basic ${basicCredentials(options.email, options.token)}`
-    })
+    }
 
     const pause = (until: number) => Effect.zipRight(budget.pauseUntil(key, until), health.paused(until))
 
@@ -158,33 +178,53 @@ export const makeAlegraHttp = (
         })
       )
 
-    const transportError = (context: ErrorContext, error: HttpClientError.HttpClientError) =>
-      alegraError(context, "transport", {
-        message: scrub(`${error.reason}${error.description ? `: ${error.description}` : ""} (${describeCause(error.cause)})`)
-      })
+    const transportError = (context: ErrorContext, cause: unknown) =>
+      alegraError(context, "transport", { message: scrub(`Transport (${describeCause(cause)})`) })
 
-    /** One HTTP exchange, within the timeout: the status, headers and whole body. */
-    const exchange = (request: HttpClientRequest.HttpClientRequest, context: ErrorContext) =>
-      client.execute(request).pipe(
-        Effect.flatMap((response) =>
-          Effect.map(response.text, (text): RawResponse => ({ status: response.status, headers: response.headers, text }))
-        ),
-        Effect.catchTags({
-          RequestError: (error) => Effect.fail(transportError(context, error)),
-          ResponseError: (error) => Effect.fail(transportError(context, error))
-        }),
-        Effect.timeoutFail({
-          duration: Duration.millis(timeoutMs),
-          onTimeout: () => alegraError(context, "transport", { message: `no complete response within ${timeoutMs} ms` })
-        })
-      )
+    /**
+     * One HTTP exchange, within the timeout (from sending to the end of the body): the status,
+     * headers and whole body. Interrupting the fiber aborts the request.
+     */
+    const exchange = (body: string | undefined, context: ErrorContext) =>
+      Effect.tryPromise({
+        try: async (interrupted) => {
+          const abort = new AbortController()
+          let timedOut = false
+          const timer = setTimeout(() => {
+            timedOut = true
+            abort.abort()
+          }, timeoutMs)
+          const onInterrupt = () => abort.abort()
+          interrupted.addEventListener("abort", onInterrupt, { once: true })
+          try {
+            const response = await agent.request({
+              origin,
+              path: `${basePath}${context.path}`,
+              method: context.method,
+              headers,
+              body: body ?? null,
+              signal: abort.signal
+            })
+            const text = await response.body.text()
+            return { status: response.statusCode, headers: flatHeaders(response.headers), text } satisfies RawResponse
+          } catch (cause) {
+            throw timedOut
+              ? alegraError(context, "transport", { message: `no complete response within ${timeoutMs} ms` })
+              : transportError(context, cause)
+          } finally {
+            clearTimeout(timer)
+            interrupted.removeEventListener("abort", onInterrupt)
+          }
+        },
+        catch: (error) => (isConnectorError(error) ? error : transportError(context, error))
+      })
 
     /**
      * Sends once the budget admits a start, inside a concurrency permit, so that the start
      * the budget records is the moment the request leaves. Waiting happens outside the
      * permit: a background read waiting for its share never holds up foreground work.
      */
-    const send = (request: HttpClientRequest.HttpClientRequest, context: ErrorContext, background: boolean) =>
+    const send = (body: string | undefined, context: ErrorContext, background: boolean) =>
       Effect.gen(function*() {
         while (true) {
           const sent = yield* semaphore.withPermits(1)(Effect.gen(function*() {
@@ -192,7 +232,7 @@ export const makeAlegraHttp = (
             const wait = yield* budget.take({ key, ...pacing, background, now })
             if (wait > 0) return wait
             yield* countSent(now)
-            const raw = yield* Effect.either(exchange(request, context))
+            const raw = yield* Effect.either(exchange(body, context))
             return { raw, sentAt: now }
           }))
           if (typeof sent !== "number") return sent
@@ -233,8 +273,8 @@ export const makeAlegraHttp = (
       })
 
     /** One attempt, its outcome recorded in the connector's health. */
-    const attempt = (request: HttpClientRequest.HttpClientRequest, context: ErrorContext, spec: AlegraRequest) =>
-      send(request, context, spec.background ?? false).pipe(
+    const attempt = (body: string | undefined, context: ErrorContext, spec: AlegraRequest) =>
+      send(body, context, spec.background ?? false).pipe(
         Effect.flatMap(({ raw, sentAt }) => Either.isRight(raw) ? interpret(raw.right, sentAt, context, spec) : Effect.fail(raw.left)),
         Effect.tapBoth({
           onSuccess: (response) => response.status === 404 ? Effect.void : Effect.flatMap(Clock.currentTimeMillis, health.succeeded),
@@ -261,14 +301,13 @@ export const makeAlegraHttp = (
         const query = spec.query ?? []
         const context: ErrorContext = { method: spec.method, path: pathWithQuery(spec.path, query) }
         const idempotent = spec.idempotent ?? spec.method !== "POST"
-        let httpRequest = HttpClientRequest.make(spec.method)(`${baseUrl}${spec.path}`, { headers, urlParams: query })
-        if (spec.body !== undefined) httpRequest = HttpClientRequest.bodyUnsafeJson(httpRequest, spec.body)
+        const body = spec.body === undefined ? undefined : JSON.stringify(spec.body)
         let attempts = 0
         let failures = 0
         let firstLimitedAt: number | undefined
         while (true) {
           if (attempts++ > 0) yield* Metric.increment(metrics.retries)
-          const outcome = yield* Effect.either(attempt(httpRequest, context, spec))
+          const outcome = yield* Effect.either(attempt(body, context, spec))
           if (Either.isRight(outcome)) return outcome.right
           const error = outcome.left
           if (error.reason === "rate-limit") {

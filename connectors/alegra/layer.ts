@@ -1,6 +1,5 @@
 /** The `Alegra` port (the hub's `ConnectorPort`) implemented over Alegra's REST API. */
-import type { HttpClient } from "@effect/platform"
-import { Effect, Layer, Option, Stream } from "effect"
+import { Effect, Layer, Option, type Scope, Stream } from "effect"
 import { kinds } from "../../schema/index.js"
 import type { Kind } from "../../schema/index.js"
 import { Alegra } from "../../src/ports/alegra.js"
@@ -64,8 +63,8 @@ export const makeAlegraPort = (api: AlegraApi, capture?: AlegraCaptureOptions): 
   }
 }
 
-/** The port on the ambient HttpClient, with the given budget. */
-export const makeAlegra = (options: AlegraOptions, budget: RateBudgetPort): Effect.Effect<AlegraPort, never, HttpClient.HttpClient> =>
+/** The port with the given budget. */
+export const makeAlegra = (options: AlegraOptions, budget: RateBudgetPort): Effect.Effect<AlegraPort, never, Scope.Scope> =>
   Effect.map(makeAlegraHttp(options, budget), (http) => makeAlegraPort(makeAlegraApi(http), options.capture))
 
 /**
@@ -74,8 +73,8 @@ export const makeAlegra = (options: AlegraOptions, budget: RateBudgetPort): Effe
  * it once (a constant): every user of one instance shares its budget and its cap of
  * requests in flight.
  */
-export const AlegraLive = (options: AlegraOptions): Layer.Layer<Alegra, never, HttpClient.HttpClient> =>
-  Layer.effect(
+export const AlegraLive = (options: AlegraOptions): Layer.Layer<Alegra> =>
+  Layer.scoped(
     Alegra,
     Effect.flatMap(Effect.serviceOption(RateBudget), (shared) =>
       makeAlegra(options, Option.getOrElse(shared, memoryRateBudget)))

@@ -1,5 +1,3 @@
-import type { HttpClient } from "@effect/platform"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { Effect, Layer, Option, type Scope } from "effect"
 import { type ResolvedConfig, SyncConfig } from "../config/index.js"
 import { Alegra } from "../ports/alegra.js"
@@ -13,7 +11,7 @@ import { sqliteLayer, Store } from "../store/index.js"
  */
 export interface Wiring {
   /** The Alegra connector; it takes the account's shared request budget from `RateBudget` when provided. */
-  readonly alegra: (config: ResolvedConfig) => Layer.Layer<Alegra, never, HttpClient.HttpClient | RateBudget>
+  readonly alegra: (config: ResolvedConfig) => Layer.Layer<Alegra, never, RateBudget>
   /** The other systems the config enables (Stripe…), each behind the connector port. */
   readonly systems: (config: ResolvedConfig) => Effect.Effect<ReadonlyArray<ConnectorPort>, never, Scope.Scope>
 }
@@ -25,7 +23,7 @@ export const baseLayer = (config: ResolvedConfig, wiring: Wiring) => {
   const store = Store.Default.pipe(Layer.provide(sql))
   // One Alegra budget for every process on this store (the daemon, a backfill beside it).
   const budget = Layer.effect(RateBudget, Effect.map(Store, (s) => s.rateBudget)).pipe(Layer.provide(store))
-  const alegra = wiring.alegra(config).pipe(Layer.provide(NodeHttpClient.layerUndici), Layer.provide(budget))
+  const alegra = wiring.alegra(config).pipe(Layer.provide(budget))
   return Layer.mergeAll(Layer.succeed(SyncConfig, config), sql, store, alegra)
 }
 

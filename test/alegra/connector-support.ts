@@ -1,6 +1,5 @@
 /** The whole Alegra connector against a fresh simulator account, over real HTTP, for one test file. */
-import { NodeHttpClient } from "@effect/platform-node"
-import { Effect, Either, Layer, ManagedRuntime, Option, Redacted } from "effect"
+import { Effect, Either, ManagedRuntime, Option, Redacted } from "effect"
 import { afterAll, beforeAll } from "vitest"
 import { AlegraLive, decodeRecord } from "../../connectors/alegra/index.js"
 import type { AlegraCaptureOptions } from "../../connectors/alegra/index.js"
@@ -44,7 +43,7 @@ export const account = (capture?: () => AlegraCaptureOptions): Account => {
         rateLimitWindowSeconds: 60,
         retryBaseDelayMs: 10,
         ...(capture === undefined ? {} : { capture: capture() })
-      }).pipe(Layer.provide(NodeHttpClient.layer))
+      })
     )
   })
   afterAll(async () => {

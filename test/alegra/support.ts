@@ -1,6 +1,5 @@
 /** A small node:http server for exact control of headers, timing and failures, plus helpers. */
-import { NodeHttpClient } from "@effect/platform-node"
-import { Effect, Layer, Redacted } from "effect"
+import { Effect, Redacted } from "effect"
 import { createServer } from "node:http"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
@@ -115,13 +114,13 @@ export const withAlegra = <A, E>(
     makeAlegraHttp(opts, budget ?? memoryRateBudget()).pipe(
       Effect.map(makeAlegraApi),
       Effect.flatMap(f),
-      Effect.provide(NodeHttpClient.layer)
+      Effect.scoped
     )
   )
 
 /** Runs `f` with the whole connector (the `Alegra` port) freshly built over real HTTP. */
 export const withConnector = <A, E>(opts: AlegraOptions, f: (alegra: AlegraPort) => Effect.Effect<A, E>): Promise<A> =>
-  Effect.runPromise(Effect.flatMap(Alegra, f).pipe(Effect.provide(AlegraLive(opts).pipe(Layer.provide(NodeHttpClient.layer)))))
+  Effect.runPromise(Effect.flatMap(Alegra, f).pipe(Effect.provide(AlegraLive(opts))))
 
 /** One request as the client sent it (a page's or an observation's readAt) and as the server saw it arrive. */
 export interface Exchange {

@@ -9,7 +9,7 @@ import { tempDir, waitFor } from "../support/process.js"
 import { readStore } from "../support/store.js"
 import type { Account } from "./account.js"
 import { copyOfStore, type RunningDaemon, startDaemon } from "./daemon.js"
-import { runToEnd, sleep, spawnScript } from "./processes.js"
+import { runToEnd, sleep, spawnScript, stopAtOnce } from "./processes.js"
 import { formatNumber, type Recorder, Section } from "./report.js"
 import { latencySummary } from "./stats.js"
 
@@ -102,10 +102,10 @@ const againstDaemon = async (
     const afterId = lastInboxId(daemon.config.storePath)
     const loadSpec = spec(daemon.url)
     const [load, observed] = await Promise.all([runLoad(loadSpec), during?.(daemon)])
-    await daemon.process.stop("SIGKILL")
+    await daemon.process.stop(stopAtOnce)
     return { load, observed, created: rowsCreated(daemon.config.storePath, afterId, recordsOf(loadSpec, load.sent)) }
   } finally {
-    await daemon.process.stop("SIGKILL")
+    await daemon.process.stop(stopAtOnce)
   }
 }
 

@@ -10,10 +10,15 @@ import { repoRoot, tempDir } from "../support/process.js"
 
 export const benchDir = path.join(repoRoot, "test/bench")
 
-/** What `npx alegra-sync` runs. */
+/** BENCH_CPU_PROF=<dir>: every measured process writes a V8 CPU profile into that folder. */
+const cpuProfileDir = process.env.BENCH_CPU_PROF
+/** How a measured daemon is stopped at once: SIGKILL, or SIGTERM when it must write its CPU profile. */
+export const stopAtOnce: NodeJS.Signals = cpuProfileDir === undefined ? "SIGKILL" : "SIGTERM"
+
+/** What `npx alegra-sync` runs (BENCH_BIN=<path>: another build's bin.mjs, to compare two builds). */
 export const cliBin = (): string => {
   const pkg = JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { bin: string | Record<string, string> }
-  return path.join(repoRoot, typeof pkg.bin === "string" ? pkg.bin : pkg.bin["alegra-sync"]!)
+  return process.env.BENCH_BIN ?? path.join(repoRoot, typeof pkg.bin === "string" ? pkg.bin : pkg.bin["alegra-sync"]!)
 }
 
 /** What probe.mjs writes when the process exits. */
@@ -53,7 +58,8 @@ export const spawnMeasured = (args: ReadonlyArray<string>, env: Record<string, s
   probeDir ??= tempDir("bench-probe")
   const out = path.join(probeDir, `probe-${++probes}.json`)
   const spawnedAt = performance.now()
-  const child = spawn(process.execPath, ["--import", path.join(benchDir, "probe.mjs"), ...args], {
+  const profile = cpuProfileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${cpuProfileDir}`]
+  const child = spawn(process.execPath, [...profile, "--import", path.join(benchDir, "probe.mjs"), ...args], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "INFO", ...env, BENCH_PROBE_OUT: out },
     stdio: ["ignore", "pipe", "pipe"]
