@@ -14,9 +14,21 @@ const DECIMAL = /^\s*([+-]?)(\d*)(?:\.(\d*))?\s*$/
 
 /** Normalises a number or numeric string into an Amount; undefined when it is not numeric. */
 export const normaliseAmount = (input: number | string): Amount | undefined => {
-  const text = typeof input === "number"
-    ? (Number.isFinite(input) ? numberToPlain(input) : "")
-    : input
+  if (typeof input === "number") {
+    if (!Number.isFinite(input)) return undefined
+    // The shortest round-trip form prints k decimals. When 10^-k is wider than the number's
+    // precision (|n|·10^k < 2^51; k ≤ 20, as toFixed allows), no other k-decimal value is as
+    // close to it, so this is exactly what the general path below gives (toFixed to k
+    // digits), already normalised: the common case, once per amount read, without a
+    // regular expression.
+    const shortest = String(input)
+    if (!shortest.includes("e")) {
+      const point = shortest.indexOf(".")
+      const decimals = point < 0 ? 0 : shortest.length - point - 1
+      if (decimals <= 20 && Math.abs(input) * 10 ** decimals < 2 ** 51) return shortest as Amount
+    }
+  }
+  const text = typeof input === "number" ? numberToPlain(input) : input
   const match = DECIMAL.exec(text)
   if (match === null) return undefined
   const [, sign = "", whole = "", fraction = ""] = match

@@ -22,6 +22,23 @@ describe("Amount", () => {
     expect(Either.isLeft(Schema.decodeUnknownEither(AmountFromWire)(input))).toBe(true)
   })
 
+  it("reads a number as its exact decimal expansion, rounded to the digits it prints (random money, tiny and huge values)", () => {
+    // The oracle: the number written out with toFixed to as many decimals as it prints, read as a string.
+    const exact = (n: number) => {
+      const [digits = "", exponent] = String(Math.abs(n)).split("e")
+      const decimals = (digits.split(".")[1]?.length ?? 0) - Number(exponent ?? 0)
+      return normaliseAmount(Math.abs(n) < 1e21 ? n.toFixed(Math.min(20, Math.max(0, decimals))) : String(n))
+    }
+    let seed = 20261205
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+    const samples = [0, -0, 1e-7, -2.5e-8, 1e20, 123456789012345680000, 0.1 + 0.2, 1.005, -1234.565]
+    for (let i = 0; i < 20_000; i++) {
+      const scale = 10 ** Math.floor(random() * 7)
+      samples.push(Math.round((random() - 0.3) * 1e9) / scale, (random() - 0.5) * 10 ** Math.floor(random() * 30 - 12))
+    }
+    for (const n of samples) expect([n, normaliseAmount(n)]).toEqual([n, exact(n)])
+  })
+
   it("gives the same Amount for a number and its numeric string, so hashes agree", () => {
     const decode = Schema.decodeUnknownSync(AmountFromWire)
     expect(decode(1500)).toBe(decode("1500.00"))
