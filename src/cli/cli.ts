@@ -4,7 +4,9 @@
  * mistyped argument load almost nothing (see the README: start-up).
  */
 import { Command, Options } from "@effect/cli"
-import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePath from "@effect/platform-node/NodePath"
+import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Cause, Effect, Exit, Layer, Logger, LogLevel } from "effect"
 import type { DemoOptions, DemoSimulator, StripeDemo, StripeDemoOptions } from "./demo.js"
@@ -93,7 +95,11 @@ export const runCli = (wiring: CliWiring, version: string) => {
   const cli = Command.run(makeCli(wiring), { name: "alegra-sync", version })
   const program = cli(process.argv).pipe(
     Effect.provide(Layer.mergeAll(
-      NodeContext.layer,
+      // What the command line itself uses (not NodeContext, whose command executor and
+      // workers every command would load; the store provides what its migrator needs).
+      NodeFileSystem.layer,
+      NodePath.layer,
+      NodeTerminal.layer,
       // Logs go to stderr so that `--json` output stays clean on stdout.
       Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger))
     )),
