@@ -333,7 +333,14 @@ describe("the two-way engine", () => {
         expect(yield* engine.resolveIntents).toEqual({ linked: 1, abandoned: 0 })
         expect(Option.getOrThrow(yield* store.links.get("stripe", "contact", "cus_1")).alegraId).toBe(w.hub.all("contact")[0]!.record.id)
         expect(yield* store.intents.pending()).toEqual([])
-        // Its inbox row syncs it again: found by the link, no second create.
+        // Its inbox row syncs it again: found by the link, no second create. The mirror has
+        // never seen the contact (its webhook came while the process was down): not knowing a
+        // record is not its deletion, so it is read from Alegra and the pair stays linked.
+        const alegraId = w.hub.all("contact")[0]!.record.id
+        expect(yield* store.mirror.state("contact", alegraId)).toEqual(Option.none())
+        expect((yield* engine.syncPair("stripe", "contact", "cus_1"))._tag).not.toBe("Unlinked")
+        expect(Option.getOrThrow(yield* store.links.get("stripe", "contact", "cus_1")).alegraId).toBe(alegraId)
+        expect(Option.isSome(yield* store.mirror.get("contact", alegraId))).toBe(true)
         yield* engine.syncPair("stripe", "contact", "cus_1")
         expect(created(w.hub, "contact")).toBe(1)
         expect(w.hub.all("contact")).toHaveLength(1)

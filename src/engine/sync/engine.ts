@@ -36,7 +36,7 @@ import {
   type Observation
 } from "../../ports/connector.js"
 import { type Intent, type Link, type LinkBase, type LinkRole, Store } from "../../store/index.js"
-import { mirrorWrite } from "../apply.js"
+import { mirrorWrite, recordAlegraObservation } from "../apply.js"
 import { contentHash } from "../hash.js"
 import { SyncRefused, Waiting } from "./errors.js"
 import { makeKeyedLock } from "./lock.js"
@@ -108,10 +108,25 @@ export class SyncEngine extends Effect.Service<SyncEngine>()("alegra-sync/SyncEn
       ) as Record<string, Direction>
     }
 
-    /** The Alegra record a link points at, as the mirror holds it (None: gone from Alegra). */
+    /**
+     * The Alegra record a link points at, as the mirror holds it (None: gone from Alegra, a
+     * tombstone). A record the mirror does not know yet — linked at start-up after a crash,
+     * its webhook sent while the daemon was down — is not a deleted one: it is read from
+     * Alegra and recorded.
+     */
     const alegraRecord = (kind: Kind, alegraId: string) =>
-      Effect.map(store.mirror.state(kind, alegraId), (state) =>
-        Option.flatMap(Option.filter(state, (s) => !s.deleted), (s) => decodeCanonical(kind, s.content)))
+      Effect.flatMap(store.mirror.state(kind, alegraId), (state) =>
+        Option.match(state, {
+          onSome: (s) => Effect.succeed(s.deleted ? Option.none() : decodeCanonical(kind, s.content)),
+          onNone: () =>
+            Effect.gen(function*() {
+              const observed = yield* hub.read(kind, alegraId)
+              yield* store.writeTransaction(recordAlegraObservation(kind, alegraId, observed)).pipe(
+                Effect.provideService(Store, store)
+              )
+              return observed.record
+            })
+        }))
 
     /** Writes into Alegra and keeps the mirror in step with what Alegra returned (in the caller's transaction). */
     const recordAlegra = (observed: Observation) =>
