@@ -124,7 +124,11 @@ describe("failures and retries", () => {
     receiver.mode.status = (i) => (i === 0 ? 500 : 200)
     await t.stripe.customers.create({ name: "Reintento" })
     await waitFor("the retry", () => receiver.received.length === 2)
-    const attempts = t.sim.stats.deliveries().filter((d) => d.url === receiver.url)
+    // An attempt is recorded once its answer is back, a moment after the receiver has the request.
+    const attempts = await waitFor("both attempts recorded", () => {
+      const recorded = t.sim.stats.deliveries().filter((d) => d.url === receiver.url)
+      return recorded.length === 2 && recorded
+    })
     expect(attempts.map((d) => [d.attempt, d.status, d.ok])).toEqual([
       [1, 500, false],
       [2, 200, true]
