@@ -108,9 +108,6 @@ const flatHeaders = (headers: Record<string, string | Array<string> | undefined>
   return flat
 }
 
-const isConnectorError = (error: unknown): error is ConnectorError =>
-  typeof error === "object" && error !== null && (error as { _tag?: unknown })._tag === "ConnectorError"
-
 const basicCredentials = (email: string, token: Redacted.Redacted<string>): string =>
   Buffer.from(`${email}:${Redacted.value(token)}`, "utf8").toString("base64")
 
@@ -186,37 +183,38 @@ export const makeAlegraHttp = (
      * headers and whole body. Interrupting the fiber aborts the request.
      */
     const exchange = (body: string | undefined, context: ErrorContext) =>
-      Effect.tryPromise({
-        try: async (interrupted) => {
-          const abort = new AbortController()
-          let timedOut = false
-          const timer = setTimeout(() => {
-            timedOut = true
-            abort.abort()
-          }, timeoutMs)
-          const onInterrupt = () => abort.abort()
-          interrupted.addEventListener("abort", onInterrupt, { once: true })
-          try {
-            const response = await agent.request({
-              origin,
-              path: `${basePath}${context.path}`,
-              method: context.method,
-              headers,
-              body: body ?? null,
-              signal: abort.signal
-            })
-            const text = await response.body.text()
-            return { status: response.statusCode, headers: flatHeaders(response.headers), text } satisfies RawResponse
-          } catch (cause) {
-            throw timedOut
+      Effect.suspend(() => {
+        let timedOut = false
+        return Effect.tryPromise({
+          try: async (interrupted) => {
+            const abort = new AbortController()
+            const timer = setTimeout(() => {
+              timedOut = true
+              abort.abort()
+            }, timeoutMs)
+            const onInterrupt = () => abort.abort()
+            interrupted.addEventListener("abort", onInterrupt, { once: true })
+            try {
+              const response = await agent.request({
+                origin,
+                path: `${basePath}${context.path}`,
+                method: context.method,
+                headers,
+                body: body ?? null,
+                signal: abort.signal
+              })
+              const text = await response.body.text()
+              return { status: response.statusCode, headers: flatHeaders(response.headers), text } satisfies RawResponse
+            } finally {
+              clearTimeout(timer)
+              interrupted.removeEventListener("abort", onInterrupt)
+            }
+          },
+          catch: (cause) =>
+            timedOut
               ? alegraError(context, "transport", { message: `no complete response within ${timeoutMs} ms` })
               : transportError(context, cause)
-          } finally {
-            clearTimeout(timer)
-            interrupted.removeEventListener("abort", onInterrupt)
-          }
-        },
-        catch: (error) => (isConnectorError(error) ? error : transportError(context, error))
+        })
       })
 
     /**
