@@ -154,6 +154,10 @@ const setUp = (filename: string, busyTimeoutMs: number) =>
     yield* sql.unsafe(`PRAGMA busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`)
     yield* sql.unsafe("PRAGMA foreign_keys = ON")
     yield* sql.unsafe("PRAGMA synchronous = NORMAL")
+    // better-sqlite3 builds SQLite with a 16 MB page cache, which fills as the store grows (the
+    // backfill's memory grew with the account); SQLite's own default of 2 MB holds the pages a
+    // write touches, and the operating system caches the file.
+    yield* sql.unsafe("PRAGMA cache_size = -2000")
     const version = yield* appliedVersion
     if (version > latestMigration) {
       return yield* fail(
