@@ -10,7 +10,7 @@ import { Either } from "effect"
 import { decodeRecord } from "../../connectors/alegra/mapping.js"
 import { type Kind, kinds } from "../../schema/index.js"
 import { tempDir, waitFor, writeConfig } from "../support/process.js"
-import { mirrorRows } from "../support/store.js"
+import { cursor, mirrorRows } from "../support/store.js"
 import { email, startAccount, token } from "./account.js"
 import { rateLimitedCount, runBackfill } from "./backfill.js"
 import { startDaemon } from "./daemon.js"
@@ -55,6 +55,12 @@ export const measureBeside = async (
       `(its first backfill), then \`backfill --restart\` beside it while ${options.editsPerSecond} records per second change in Alegra`)
     const daemon = await startDaemon(account, config)
     try {
+      // The daemon's own first backfill holds the store's backfill lease (a pause at the
+      // window's end can look like quiet): the measured one starts once it has finished.
+      await waitFor("the daemon's first backfill", () => {
+        const state = cursor(config.storePath, "backfill") as { readonly completedAt?: number | null } | undefined
+        return typeof state?.completedAt === "number"
+      }, { timeoutMs: 120_000, intervalMs: 200 })
       const items = account.sim.admin.list("item") as ReadonlyArray<{ readonly id: string }>
       const contacts = account.sim.admin.list("contact") as ReadonlyArray<{ readonly id: string }>
       let n = 0
