@@ -14,6 +14,7 @@ import { cursor, mirrorRows } from "../support/store.js"
 import { email, startAccount, token } from "./account.js"
 import { rateLimitedCount, runBackfill } from "./backfill.js"
 import { startDaemon } from "./daemon.js"
+import { stopAtOnce } from "./processes.js"
 import { formatNumber, type Recorder, Section } from "./report.js"
 import { windowUse } from "./stats.js"
 
@@ -91,7 +92,7 @@ export const measureBeside = async (
         goal: { on: "value", op: "=", target: 0 }
       })
     } finally {
-      await daemon.process.stop("SIGKILL")
+      await daemon.process.stop(stopAtOnce)
     }
   } finally {
     await account.sim.close()
