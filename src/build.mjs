@@ -10,21 +10,6 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
 const outdir = path.join(root, "dist")
 rmSync(outdir, { recursive: true, force: true })
 
-// @effect/cli can read option values from YAML, TOML and INI files; alegra-sync never asks
-// it to, yet its parsers would be loaded by every command. They are left out: a parse
-// through one of them fails, saying so.
-const withoutCliFileParsers = {
-  name: "without-cli-file-parsers",
-  setup(b) {
-    b.onResolve({ filter: /^(yaml|toml|ini)$/ }, (args) =>
-      args.importer.includes(`${path.sep}@effect${path.sep}cli${path.sep}`) ? { path: args.path, namespace: "left-out" } : undefined)
-    b.onLoad({ filter: /.*/, namespace: "left-out" }, (args) => ({
-      contents: `export const parse = () => { throw new Error("alegra-sync reads no ${args.path} files") }`,
-      loader: "js"
-    }))
-  }
-}
-
 const result = await build({
   absWorkingDir: root,
   // main: the CLI; index: what sync.config files import as "alegra-sync".
@@ -57,7 +42,6 @@ const result = await build({
   // `--help`). The linked source maps give names and lines back (bin.mjs turns them on
   // with LOG_LEVEL=debug).
   minify: true,
-  plugins: [withoutCliFileParsers],
   sourcemap: "linked",
   metafile: true,
   logLevel: "warning"

@@ -27,7 +27,7 @@ describe("dependency rules of DESIGN.md", () => {
   })
 
   it("the engine in src/ never imports connectors/, except the composition root", () => {
-    for (const file of sources("src").filter((f) => f !== "src/main.ts")) {
+    for (const file of sources("src").filter((f) => f !== "src/wiring.ts")) {
       expect(importsOf(file).filter((target) => target.startsWith("connectors/")), file).toEqual([])
     }
   })
@@ -43,8 +43,8 @@ describe("dependency rules of DESIGN.md", () => {
   })
 
   it("the daemon's path never imports a simulator", () => {
-    const main = readFileSync(path.join(repoRoot, "src/main.ts"), "utf8")
-    expect(main).not.toMatch(/^import .*simulator/m)
+    const root = readFileSync(path.join(repoRoot, "src/wiring.ts"), "utf8")
+    expect(root).not.toMatch(/^import .*simulator/m)
     for (const file of sources("connectors").filter((f) => !f.includes("/simulator/"))) {
       expect(importsOf(file).filter((target) => target.includes("/simulator/")), file).toEqual([])
     }

@@ -6,7 +6,6 @@
  * Errors are recognised by their `_tag`, not by class, so that rendering a failure
  * loads none of the modules that define them (the CLI starts with almost nothing).
  */
-import { ValidationError } from "@effect/cli"
 import { Cause, Data, Option, Predicate } from "effect"
 import type { ConfigError } from "../config/load.js"
 import type { ConnectorError, ConnectorFailure } from "../ports/connector.js"
@@ -101,8 +100,6 @@ export class UsageError extends Data.TaggedError("UsageError")<{ readonly messag
 /** One expected failure, by its tag. */
 const renderError = (error: unknown): { code: number; lines: ReadonlyArray<string> } => {
   if (Predicate.isTagged(error, "ConfigError")) return { code: ExitCode.usage, lines: renderConfig(error as ConfigError) }
-  // @effect/cli already printed what was wrong with the arguments.
-  if (ValidationError.isValidationError(error)) return { code: ExitCode.usage, lines: [] }
   if (Predicate.isTagged(error, "ConnectorError")) return { code: ExitCode.failed, lines: [renderConnector(error as ConnectorError)] }
   // An argument naming something that is not there: refused, nothing done.
   if (Predicate.isTagged(error, "UsageError")) return { code: ExitCode.usage, lines: [messageOf(error)] }

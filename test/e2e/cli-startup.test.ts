@@ -80,13 +80,18 @@ describe("what each command loads", () => {
   })
   afterAll(() => sim?.close())
 
-  it("--help loads the command line only: no store, no server, no connector, no tsx", async () => {
+  it("--help and a usage error load the command line only: no effect, no store, no connector, no tsx", async () => {
     const trace = traced({})
     const result = await runCliToEnd(["--help"], trace.env, 30_000, trace.options)
     expect(result.code).toBe(0)
     expect(result.stdout).toMatch(/alegra-sync/)
     const loaded = trace.loaded()
-    expect(fromFolder(loaded, "src/cli/")).toContain("src/cli/cli.ts")
+    expect([...loaded.sources].sort()).toEqual(["src/cli/args.ts", "src/cli/cli.ts", "src/cli/commands.ts", "src/main.ts"])
+    const mistake = traced({})
+    const refused = await runCliToEnd(["status", "--bogus"], mistake.env, 30_000, mistake.options)
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toBe("alegra-sync: status: unknown option --bogus — see alegra-sync status --help\n")
+    expect(mistake.loaded().sources.filter((s) => s.startsWith("node_modules/"))).toEqual([])
     expect(fromFolder(loaded, "src/store/")).toEqual([])
     expect(fromFolder(loaded, "src/server/")).toEqual([])
     expect(fromFolder(loaded, "src/engine/")).toEqual([])
