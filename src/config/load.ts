@@ -103,15 +103,31 @@ const importConfig = async (absolute: string): Promise<unknown> => {
     }
   }
   const url = pathToFileURL(absolute).href
-  if (extension === ".mts") {
+  if (extension === ".mts") return withoutLastingSourceMaps(async () => {
     const { tsImport } = await import("tsx/esm/api")
     return unwrapDefault(((await tsImport(url, import.meta.url)) as { default?: unknown }).default)
-  }
-  if (typescript.has(extension)) {
+  })
+  if (typescript.has(extension)) return withoutLastingSourceMaps(async () => {
     const tsx = await import("tsx/cjs/api")
     return unwrapDefault(tsx.require(absolute, import.meta.url))
-  }
+  })
   return unwrapDefault(((await import(url)) as { default?: unknown }).default)
+}
+
+/**
+ * tsx turns Node's source maps on and leaves them on: every chunk loaded after the config
+ * would then have its map (several MB) read, parsed and kept, about 20 MB of a daemon's
+ * memory. They go back to what they were once the config is read (LOG_LEVEL=debug turns
+ * them on, src/bin.mjs).
+ */
+const withoutLastingSourceMaps = async <A>(load: () => Promise<A>): Promise<A> => {
+  const enabled = process.sourceMapsEnabled
+  try {
+    return await load()
+  } finally {
+    // In Node since 16.6, missing from @types/node's Process.
+    ;(process as { setSourceMapsEnabled?: (on: boolean) => void }).setSourceMapsEnabled?.(enabled)
+  }
 }
 
 /** Imports the file and checks that it has a default export; nothing is decoded yet. */

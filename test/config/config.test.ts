@@ -164,8 +164,18 @@ describe("config", () => {
     const mts = path.join(dir, "sync.config.mts")
     writeFileSync(mts, `const email: string = await Promise.resolve("late@b.co")\nexport default { alegra: { email, token: { env: "ALEGRA_TOKEN" } } }\n`)
     const load = (file: string) => Effect.runPromise(loadConfigFile(file, { ALEGRA_TOKEN: "t" }))
-    expect((await load(ts)).alegra.email).toBe("ops@empresa.co")
-    expect((await load(mts)).alegra.email).toBe("late@b.co")
+    // tsx turns Node's source maps on; they must not stay on (each chunk loaded later would keep its map).
+    const setSourceMaps = (process as { setSourceMapsEnabled?: (on: boolean) => void }).setSourceMapsEnabled!
+    const before = process.sourceMapsEnabled
+    try {
+      setSourceMaps(false)
+      expect((await load(ts)).alegra.email).toBe("ops@empresa.co")
+      expect(process.sourceMapsEnabled).toBe(false)
+      expect((await load(mts)).alegra.email).toBe("late@b.co")
+      expect(process.sourceMapsEnabled).toBe(false)
+    } finally {
+      setSourceMaps(before)
+    }
   })
 
   it("says what is wrong with a file that cannot be used", async () => {
