@@ -6,9 +6,7 @@
 import { parseCommandLine } from "./args.js"
 import { program } from "./commands.js"
 import type { CliWiring } from "./execute.js"
-
-/** Exit code of arguments that ask for nothing this program does (failure.ts: ExitCode.usage). */
-const USAGE = 2
+import { ExitCode } from "./exit-code.js"
 
 /**
  * Runs the command the process's arguments name and exits with its code. `wiring` is
@@ -25,12 +23,12 @@ export const runCli = (version: string, wiring: () => Promise<CliWiring>): void 
       return
     case "Usage":
       process.stderr.write(`${program.name}: ${parsed.message}\n`)
-      process.exitCode = USAGE
+      process.exitCode = ExitCode.usage
       return
     case "Command":
       Promise.all([import("./execute.js"), wiring()]).then(([{ execute }, w]) => execute(parsed, w), (error: unknown) => {
         process.stderr.write(`${program.name}: the program could not be loaded (${String(error)}) — reinstall it, or run \`npm run build\`\n`)
-        process.exitCode = 1
+        process.exitCode = ExitCode.failed
       })
   }
 }

@@ -10,15 +10,9 @@ import { Cause, Data, Option, Predicate } from "effect"
 import type { ConfigError } from "../config/load.js"
 import type { ConnectorError, ConnectorFailure } from "../ports/connector.js"
 import type { StoreError } from "../store/errors.js"
+import { ExitCode } from "./exit-code.js"
 
-/** Exit codes; the README's table documents each. */
-export const ExitCode = {
-  ok: 0,
-  /** The command could not do its work: Alegra, the store, the port, a bug. */
-  failed: 1,
-  /** Nothing was attempted: bad arguments, an invalid config, another daemon on the store, a newer store. */
-  usage: 2
-} as const
+export { ExitCode }
 
 export interface Rendered {
   readonly code: number

@@ -86,7 +86,7 @@ describe("what each command loads", () => {
     expect(result.code).toBe(0)
     expect(result.stdout).toMatch(/alegra-sync/)
     const loaded = trace.loaded()
-    expect([...loaded.sources].sort()).toEqual(["src/cli/args.ts", "src/cli/cli.ts", "src/cli/commands.ts", "src/main.ts"])
+    expect([...loaded.sources].sort()).toEqual(["src/cli/args.ts", "src/cli/cli.ts", "src/cli/commands.ts", "src/cli/exit-code.ts", "src/main.ts"])
     const mistake = traced({})
     const refused = await runCliToEnd(["status", "--bogus"], mistake.env, 30_000, mistake.options)
     expect(refused.code).toBe(2)
