@@ -7,7 +7,8 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Cause, Effect, Exit, Logger, LogLevel, Option } from "effect"
 import type { CommandLine } from "./commands.js"
 import type { DemoOptions, DemoSimulator, StripeDemo, StripeDemoOptions } from "./demo.js"
-import { ExitCode, renderFailure } from "./failure.js"
+import { ExitCode } from "./exit-code.js"
+import { renderFailure } from "./failure.js"
 import type { Wiring } from "./layers.js"
 
 export interface CliWiring extends Wiring {

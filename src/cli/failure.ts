@@ -12,11 +12,9 @@ import type { ConnectorError, ConnectorFailure } from "../ports/connector.js"
 import type { StoreError } from "../store/errors.js"
 import { ExitCode } from "./exit-code.js"
 
-export { ExitCode }
-
 export interface Rendered {
   readonly code: number
-  /** What to print on stderr; empty when something else already said it. */
+  /** What to print on stderr. */
   readonly lines: ReadonlyArray<string>
 }
 
