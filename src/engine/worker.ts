@@ -1,5 +1,5 @@
 import type { SqlError } from "@effect/sql/SqlError"
-import { Duration, Effect, Metric, Option, Queue, Schedule, Schema } from "effect"
+import { Duration, Effect, Either, Metric, Option, Queue, Schedule, Schema } from "effect"
 import { type CanonicalRecord, type Kind, recordSchemas } from "../../schema/index.js"
 import { SyncConfig } from "../config/index.js"
 import { Alegra } from "../ports/alegra.js"
@@ -50,6 +50,13 @@ interface Failure {
   readonly permanent: boolean
 }
 
+/** An unexpected error, with what caused it (a SqlError says only "Failed to execute statement"). */
+const describeInternal = (error: unknown): string => {
+  if (!(error instanceof Error)) return String(error)
+  const cause = error.cause instanceof Error ? error.cause.message : undefined
+  return cause === undefined || cause === error.message ? error.message : `${error.message}: ${cause}`
+}
+
 const failureOf = (error: unknown): Failure => {
   const tagged = typeof error === "object" && error !== null && "_tag" in error ? (error as { _tag: string })._tag : undefined
   if (tagged === "ConnectorError") {
@@ -73,7 +80,7 @@ const failureOf = (error: unknown): Failure => {
   return {
     tag: "InternalError",
     reason: "internal",
-    message: error instanceof Error ? error.message : String(error),
+    message: describeInternal(error),
     status: null,
     code: null,
     waits: false,
@@ -164,23 +171,50 @@ export class InboxWorker extends Effect.Service<InboxWorker>()("alegra-sync/Inbo
         : alegra.read(row.kind, row.recordId)
     }
 
-    /** An Alegra record: into the mirror, and to every record linked to it. */
-    const processAlegra = Effect.fn("InboxWorker.processAlegra")(function*(row: InboxRow) {
-      const observed = yield* observe(row)
-      const { plan, completed } = yield* store.writeTransaction(Effect.gen(function*() {
+    /** Records one observed Alegra record: into the mirror, and to every record linked to it; runs inside a write transaction. */
+    const record = (row: InboxRow, observed: Observed) =>
+      Effect.gen(function*() {
         const plan = yield* recordAlegraObservation(row.kind, row.recordId, observed)
         if (plan._tag === "Upsert" || plan._tag === "Delete") {
           const hash = plan._tag === "Upsert" ? plan.canonical.hash : "deleted"
           yield* store.inbox.offerMany(yield* fanOutOffers(row.kind, row.recordId, hash))
         }
         const completed = yield* store.inbox.complete(row.id, row.generation)
-        return { plan, completed }
-      }))
-      yield* count("processed")
-      yield* count(planOutcome[plan._tag])
-      yield* Effect.logDebug("change applied").pipe(
-        Effect.annotateLogs({ kind: row.kind, id: row.recordId, plan: plan._tag, coalesced: !completed })
-      )
+        return { row, plan, completed }
+      }).pipe(Effect.provideService(Store, store))
+
+    const recorded = (outcomes: ReadonlyArray<Effect.Effect.Success<ReturnType<typeof record>>>) =>
+      Effect.forEach(outcomes, ({ completed, plan, row }) =>
+        Effect.all([
+          count("processed"),
+          count(planOutcome[plan._tag]),
+          Effect.logDebug("change applied").pipe(
+            Effect.annotateLogs({ kind: row.kind, id: row.recordId, plan: plan._tag, coalesced: !completed })
+          )
+        ]), { discard: true })
+
+    /**
+     * Alegra rows: read concurrently (the client caps its requests in flight), then
+     * recorded together in one write transaction, so a burst of webhooks costs one
+     * commit per batch rather than per row and the group commit of new deliveries
+     * gets the connection between batches. If that transaction fails, each row is
+     * recorded alone, so one row cannot hold back the others.
+     */
+    const processAlegra = Effect.fn("InboxWorker.processAlegra")(function*(rows: ReadonlyArray<InboxRow>) {
+      const reads = yield* Effect.forEach(rows, (row) => Effect.either(observe(row)), { concurrency: config.worker.concurrency })
+      const observed: Array<readonly [InboxRow, Observed]> = []
+      for (const [i, read] of reads.entries()) {
+        if (Either.isLeft(read)) yield* fail(rows[i]!, read.left)
+        else observed.push([rows[i]!, read.right])
+      }
+      if (observed.length === 0) return
+      const together = yield* Effect.either(store.writeTransaction(Effect.forEach(observed, ([row, o]) => record(row, o))))
+      if (Either.isRight(together)) return yield* recorded(together.right)
+      yield* Effect.forEach(observed, ([row, o]) =>
+        store.writeTransaction(record(row, o)).pipe(
+          Effect.flatMap((outcome) => recorded([outcome])),
+          Effect.catchAll((error) => fail(row, error))
+        ), { discard: true })
     })
 
     /** A record of another system: synced with its Alegra record (the row completed with what it records). */
@@ -198,17 +232,18 @@ export class InboxWorker extends Effect.Service<InboxWorker>()("alegra-sync/Inbo
       )
     })
 
-    const process = (row: InboxRow): Effect.Effect<void, SqlError> => {
-      const work: Effect.Effect<void, unknown> = row.system === "alegra"
-        ? Effect.provideService(processAlegra(row), Store, store)
-        : Effect.asVoid(processPair(row))
-      return Effect.catchAll(work, (error) => fail(row, error))
-    }
+    const processPairs = (rows: ReadonlyArray<InboxRow>): Effect.Effect<void, SqlError> =>
+      Effect.forEach(rows, (row) => Effect.catchAll(processPair(row), (error) => fail(row, error)), {
+        concurrency: config.worker.concurrency,
+        discard: true
+      })
 
     const drainOnce = Effect.gen(function*() {
       const rows = yield* store.inbox.due(Date.now(), 50)
       if (rows.length > 0) {
-        yield* Effect.forEach(rows, process, { concurrency: config.worker.concurrency, discard: true })
+        const alegraRows = rows.filter((row) => row.system === "alegra")
+        const pairRows = rows.filter((row) => row.system !== "alegra")
+        yield* Effect.all([processAlegra(alegraRows), processPairs(pairRows)], { concurrency: 2, discard: true })
         return
       }
       const next = yield* store.inbox.nextDueAt()
