@@ -144,7 +144,8 @@ export const makeAlegraApi = (http: AlegraHttp): AlegraApi => {
       message: `not a valid ${what} id: ${previewId(id)} (Alegra ids are numeric strings or UUIDs)`
     }))
 
-  const listRaw = Effect.fn("Alegra.listRaw")(function*(kind: Kind, options: ListOptions) {
+  // Reads run once per page or per re-read row: untraced, as a span costs more than the work around it.
+  const listRaw = Effect.fnUntraced(function*(kind: Kind, options: ListOptions) {
     const resource = resources[kind]
     const query = listQuery(kind, options)
     const context: ErrorContext = { method: "GET", path: pathWithQuery(resource.path, query) }
@@ -163,13 +164,13 @@ export const makeAlegraApi = (http: AlegraHttp): AlegraApi => {
     }
   })
 
-  const listPage = Effect.fn("Alegra.listPage")(function*(kind: Kind, options: ListOptions) {
+  const listPage = Effect.fnUntraced(function*(kind: Kind, options: ListOptions) {
     const { context, next, readAt, rows } = yield* listRaw(kind, options)
     const page: Page = { records: yield* readRows(kind, rows, context), next, readAt }
     return page
   })
 
-  const readRaw = Effect.fn("Alegra.readRaw")(function*(kind: Kind, id: string) {
+  const readRaw = Effect.fnUntraced(function*(kind: Kind, id: string) {
     const path = isValidId(kind, id) ? recordPath(kind, id) : Option.none()
     if (Option.isNone(path)) return yield* invalidId("GET", resources[kind].path, kind, id)
     const response = yield* http.request({ method: "GET", path: path.value, notFoundIsAnswer: true })
@@ -180,7 +181,7 @@ export const makeAlegraApi = (http: AlegraHttp): AlegraApi => {
     }
   })
 
-  const read = Effect.fn("Alegra.read")(function*(kind: Kind, id: string) {
+  const read = Effect.fnUntraced(function*(kind: Kind, id: string) {
     const { path, raw, readAt } = yield* readRaw(kind, id)
     if (Option.isNone(raw)) return { readAt, record: Option.none<CanonicalRecord>() } satisfies Observation
     const record = yield* decode(kind, raw.value, { method: "GET", path })

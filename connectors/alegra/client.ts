@@ -323,7 +323,7 @@ export const makeAlegraHttp = (
           const jitter = yield* Random.nextRange(0.8, 1.2)
           yield* Effect.sleep(Duration.millis(Math.round(capped * jitter)))
         }
-      }).pipe(Effect.withSpan("Alegra.request", { attributes: { method: spec.method, path: spec.path } }))
+      })
 
     const usage: Effect.Effect<AlegraUsage> = Effect.all({
       requests: Effect.map(Metric.value(metrics.requests), (s) => s.count),

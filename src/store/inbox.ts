@@ -274,6 +274,7 @@ const offerAll = (
     return results
   })
 
+// Methods called per row or per batch (offerMany, due, complete) are untraced: see mirror.ts.
 export const makeInbox = (sql: SqlClient.SqlClient, wt: WriteTransaction) => ({
   /** Records that a record changed (see `offerMany` for the rules). */
   offer: Effect.fn("Store.inbox.offer")(function*(input: InboxOffer) {
@@ -287,7 +288,7 @@ export const makeInbox = (sql: SqlClient.SqlClient, wt: WriteTransaction) => ({
    * in the order of the offers. Per record: a redelivery is a "duplicate", a change
    * folds into the pending row ("coalesced"), else a new row ("inserted").
    */
-  offerMany: Effect.fn("Store.inbox.offerMany")(function*(offers: ReadonlyArray<InboxOffer>) {
+  offerMany: Effect.fnUntraced(function*(offers: ReadonlyArray<InboxOffer>) {
     if (offers.length === 0) return [] as ReadonlyArray<OfferResult>
     const now = yield* Clock.currentTimeMillis
     return (yield* wt(offerAll(sql, offers, now))) as ReadonlyArray<OfferResult>
@@ -299,7 +300,7 @@ export const makeInbox = (sql: SqlClient.SqlClient, wt: WriteTransaction) => ({
   }),
 
   /** Pending rows due at `now`, longest due first. */
-  due: Effect.fn("Store.inbox.due")(function*(now: number, limit: number) {
+  due: Effect.fnUntraced(function*(now: number, limit: number) {
     const rows = yield* sql`SELECT ${sql.literal(columns)} FROM inbox
       WHERE status = 'pending' AND next_attempt_at <= ${now}
       ORDER BY next_attempt_at, id LIMIT ${limit}`
@@ -310,7 +311,7 @@ export const makeInbox = (sql: SqlClient.SqlClient, wt: WriteTransaction) => ({
    * Marks the row done, only if it is still pending at `generation`: a delivery
    * coalesced while the worker was busy keeps it pending (false), to run again.
    */
-  complete: Effect.fn("Store.inbox.complete")(function*(id: number, generation: number) {
+  complete: Effect.fnUntraced(function*(id: number, generation: number) {
     const now = yield* Clock.currentTimeMillis
     const rows = yield* wt(sql<{ id: number }>`UPDATE inbox SET status = 'done', done_at = ${now}
       WHERE id = ${id} AND generation = ${generation} AND status = 'pending' RETURNING id`)

@@ -135,8 +135,8 @@ export const makeLinks = (sql: SqlClient.SqlClient, wt: WriteTransaction) => {
       return Option.map(yield* byAlegra(system, kind, alegraId, role), toLink)
     }),
 
-    /** Every link of an Alegra record, in every system and role: where an Alegra change fans out to. */
-    ofAlegra: Effect.fn("Store.links.ofAlegra")(function*(kind: Kind, alegraId: string) {
+    /** Every link of an Alegra record, in every system and role: where an Alegra change fans out to (per recorded row: untraced, see mirror.ts). */
+    ofAlegra: Effect.fnUntraced(function*(kind: Kind, alegraId: string) {
       const found = yield* rows(sql`SELECT * FROM links WHERE kind = ${kind} AND alegra_id = ${alegraId} ORDER BY system, role`)
       return found.map(toLink) as ReadonlyArray<Link>
     }),

@@ -138,6 +138,8 @@ export const makeMirror = (sql: SqlClient.SqlClient, wt: WriteTransaction) => {
         : Effect.map(Effect.all(statements), (changed) => changed.reduce((sum, rows) => sum + rows.length, 0))
     })
 
+  // The methods a worker or a backfill calls per row or per page are untraced (Effect.fnUntraced):
+  // a span costs 15-20 µs, more than the statement it would describe.
   return {
     /** The live record (None for a tombstone or an unknown record). */
     get: Effect.fn("Store.mirror.get")(function*(kind: Kind, id: string) {
@@ -147,7 +149,7 @@ export const makeMirror = (sql: SqlClient.SqlClient, wt: WriteTransaction) => {
     }),
 
     /** What the mirror knows of a record, tombstones included. */
-    state: Effect.fn("Store.mirror.state")(function*(kind: Kind, id: string) {
+    state: Effect.fnUntraced(function*(kind: Kind, id: string) {
       return yield* state(kind, id)
     }),
 
@@ -156,7 +158,7 @@ export const makeMirror = (sql: SqlClient.SqlClient, wt: WriteTransaction) => {
      * at the same time or later, or the same content (the engine plans first; the
      * guard here also holds against another process). True when written.
      */
-    put: Effect.fn("Store.mirror.put")(function*(row: MirrorWrite) {
+    put: Effect.fnUntraced(function*(row: MirrorWrite) {
       const now = yield* Clock.currentTimeMillis
       return (yield* wt(upsertRows([row], now))) > 0
     }),
@@ -167,7 +169,7 @@ export const makeMirror = (sql: SqlClient.SqlClient, wt: WriteTransaction) => {
      * cannot insert it afterwards. Not when the mirror holds a later read. True when
      * written.
      */
-    putTombstone: Effect.fn("Store.mirror.putTombstone")(function*(kind: Kind, id: string, readAt: number) {
+    putTombstone: Effect.fnUntraced(function*(kind: Kind, id: string, readAt: number) {
       const now = yield* Clock.currentTimeMillis
       const rows = yield* wt(sql<{ id: string }>`INSERT INTO alegra_records
           (kind, id, content, hash, read_at, updated_at, deleted_at)
@@ -186,7 +188,7 @@ export const makeMirror = (sql: SqlClient.SqlClient, wt: WriteTransaction) => {
      * `cursorOnlyWithRows` is set: a re-run on an account in sync writes nothing.
      * Returns how many rows were written.
      */
-    writePage: Effect.fn("Store.mirror.writePage")(function*(
+    writePage: Effect.fnUntraced(function*(
       rows: ReadonlyArray<MirrorWrite>,
       cursor?: CursorWrite,
       options?: { readonly cursorOnlyWithRows?: boolean }
