@@ -12,6 +12,37 @@ export type Amount = typeof Amount.Type
 
 const DECIMAL = /^\s*([+-]?)(\d*)(?:\.(\d*))?\s*$/
 
+const isDigit = (code: number) => code >= 48 && code <= 57
+
+/**
+ * The form amounts arrive in ("407100.00", "-12.5", "19"): an optional minus, digits
+ * without a leading zero (or a lone 0), an optional point and digits. Normalised by
+ * slicing off the fraction's trailing zeros, without a regular expression (amounts are
+ * read by the hundred thousand in a backfill); undefined for any other form, which the
+ * general path reads.
+ */
+const plainDecimal = (text: string): Amount | undefined => {
+  const n = text.length
+  const start = text.charCodeAt(0) === 45 ? 1 : 0
+  let i = start
+  while (i < n && isDigit(text.charCodeAt(i))) i++
+  if (i === start || (i - start > 1 && text.charCodeAt(start) === 48)) return undefined
+  let end = i
+  if (i < n) {
+    if (text.charCodeAt(i) !== 46) return undefined
+    const point = i++
+    const fraction = i
+    while (i < n && isDigit(text.charCodeAt(i))) i++
+    if (i === fraction || i !== n) return undefined
+    end = n
+    while (end > fraction && text.charCodeAt(end - 1) === 48) end--
+    if (end === fraction) end = point
+  }
+  // Zero has no sign: "-0", "-0.00".
+  if (start === 1 && end === 2 && text.charCodeAt(1) === 48) return "0" as Amount
+  return (end === n ? text : text.slice(0, end)) as Amount
+}
+
 /** Normalises a number or numeric string into an Amount; undefined when it is not numeric. */
 export const normaliseAmount = (input: number | string): Amount | undefined => {
   if (typeof input === "number") {
@@ -27,6 +58,10 @@ export const normaliseAmount = (input: number | string): Amount | undefined => {
       const decimals = point < 0 ? 0 : shortest.length - point - 1
       if (decimals <= 20 && Math.abs(input) * 10 ** decimals < 2 ** 51) return shortest as Amount
     }
+  }
+  if (typeof input === "string") {
+    const plain = plainDecimal(input)
+    if (plain !== undefined) return plain
   }
   const text = typeof input === "number" ? numberToPlain(input) : input
   const match = DECIMAL.exec(text)

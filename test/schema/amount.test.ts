@@ -39,6 +39,27 @@ describe("Amount", () => {
     for (const n of samples) expect([n, normaliseAmount(n)]).toEqual([n, exact(n)])
   })
 
+  it("reads any numeric string as the general rule does (the fast path for the common form included)", () => {
+    // The oracle: the rule written once with regular expressions.
+    const rule = (text: string) => {
+      const match = /^\s*([+-]?)(\d*)(?:\.(\d*))?\s*$/.exec(text)
+      if (match === null || (match[2] === "" && (match[3] ?? "") === "")) return undefined
+      const int = match[2]!.replace(/^0+(?=\d)/, "") || "0"
+      const fraction = (match[3] ?? "").replace(/0+$/, "")
+      const body = fraction === "" ? int : `${int}.${fraction}`
+      return body === "0" || match[1] !== "-" ? body : `-${body}`
+    }
+    let seed = 4242
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+    const pick = <A>(choices: ReadonlyArray<A>): A => choices[Math.floor(random() * choices.length)]!
+    const digits = () => Array.from({ length: Math.floor(random() * 5) }, () => pick(["0", "0", "1", "5", "9"])).join("")
+    const samples = ["0", "-0", "0.0", "-0.00", "5.", ".5", "-.50", "00", "-", ".", "1.5.0", "1x", "٣"]
+    for (let i = 0; i < 20_000; i++) {
+      samples.push(`${pick(["", "", "", "-", "+", " "])}${digits()}${pick(["", ".", "."])}${digits()}${pick(["", "", "", " ", "a"])}`)
+    }
+    for (const text of samples) expect([text, normaliseAmount(text)]).toEqual([text, rule(text)])
+  })
+
   it("gives the same Amount for a number and its numeric string, so hashes agree", () => {
     const decode = Schema.decodeUnknownSync(AmountFromWire)
     expect(decode(1500)).toBe(decode("1500.00"))
