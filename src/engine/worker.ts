@@ -100,6 +100,13 @@ const planOutcome: Record<Plan["_tag"], keyof WorkerStats> = {
 export const retryDelay = (attempts: number, random: number = Math.random()): number =>
   Math.round(Math.min(2_000 * 2 ** Math.max(0, attempts - 1), 600_000) * (0.8 + 0.4 * random))
 
+/**
+ * Alegra rows recorded per write transaction. Webhook deliveries wait for the store's one
+ * connection while a transaction is open, so the worker keeps its transactions short
+ * (about 40 statements) and lets the group commit in between.
+ */
+const ROWS_PER_TRANSACTION = 10
+
 /** While the credentials are refused, rows wait this long between attempts (not counted as attempts). */
 const AUTH_RETRY_MS = 60_000
 
@@ -195,9 +202,8 @@ export class InboxWorker extends Effect.Service<InboxWorker>()("alegra-sync/Inbo
 
     /**
      * Alegra rows: read concurrently (the client caps its requests in flight), then
-     * recorded together in one write transaction, so a burst of webhooks costs one
-     * commit per batch rather than per row and the group commit of new deliveries
-     * gets the connection between batches. If that transaction fails, each row is
+     * recorded ROWS_PER_TRANSACTION at a time, so a burst of webhooks costs one commit
+     * per few rows rather than per row. If a transaction fails, each of its rows is
      * recorded alone, so one row cannot hold back the others.
      */
     const processAlegra = Effect.fn("InboxWorker.processAlegra")(function*(rows: ReadonlyArray<InboxRow>) {
@@ -207,15 +213,21 @@ export class InboxWorker extends Effect.Service<InboxWorker>()("alegra-sync/Inbo
         if (Either.isLeft(read)) yield* fail(rows[i]!, read.left)
         else observed.push([rows[i]!, read.right])
       }
-      if (observed.length === 0) return
-      const together = yield* Effect.either(store.writeTransaction(Effect.forEach(observed, ([row, o]) => record(row, o))))
-      if (Either.isRight(together)) return yield* recorded(together.right)
-      yield* Effect.forEach(observed, ([row, o]) =>
-        store.writeTransaction(record(row, o)).pipe(
-          Effect.flatMap((outcome) => recorded([outcome])),
-          Effect.catchAll((error) => fail(row, error))
-        ), { discard: true })
+      for (let start = 0; start < observed.length; start += ROWS_PER_TRANSACTION) {
+        yield* recordTogether(observed.slice(start, start + ROWS_PER_TRANSACTION))
+      }
     })
+
+    const recordTogether = (observed: ReadonlyArray<readonly [InboxRow, Observed]>) =>
+      Effect.gen(function*() {
+        const together = yield* Effect.either(store.writeTransaction(Effect.forEach(observed, ([row, o]) => record(row, o))))
+        if (Either.isRight(together)) return yield* recorded(together.right)
+        yield* Effect.forEach(observed, ([row, o]) =>
+          store.writeTransaction(record(row, o)).pipe(
+            Effect.flatMap((outcome) => recorded([outcome])),
+            Effect.catchAll((error) => fail(row, error))
+          ), { discard: true })
+      })
 
     /** A record of another system: synced with its Alegra record (the row completed with what it records). */
     const processPair = Effect.fn("InboxWorker.processPair")(function*(row: InboxRow) {
