@@ -79,7 +79,9 @@ describe("InboxWorker", () => {
       })
       expect(settled.filter((row) => row.status === "done").map((row) => row.record_id)).toEqual(recordedIds)
       const retried = settled.filter((row) => row.status === "pending")
-      expect(retried.map((row) => [row.record_id, row.attempts])).toEqual([["3", 1], ["4", 1]])
+      // Failed once each (a second attempt comes 1.6 s or more later; a loaded machine may already have made it).
+      expect(retried.map((row) => row.record_id)).toEqual(["3", "4"])
+      for (const row of retried) expect(row.attempts).toBeGreaterThanOrEqual(1)
       expect(retried[0]!.last_error).toContain("503")
       expect(retried[1]!.last_error).toContain("item 4 cannot be recorded")
       // The rows recorded: a tombstone each (Alegra answered 404), none for the two retried.
