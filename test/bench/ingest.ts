@@ -1,7 +1,9 @@
 /**
  * Webhook ingest: a bare node:http server and the daemon's /webhooks/alegra/<token>, loaded by
- * the same load generator (load.mjs, its own process); deliveries lost; inbox age in a burst.
+ * the same load generator (load.mjs, its own process); deliveries lost; inbox age in a burst;
+ * the worker's cost per row of a backlog.
  */
+import Database from "better-sqlite3"
 import { writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { performance } from "node:perf_hooks"
@@ -9,7 +11,7 @@ import { tempDir, waitFor } from "../support/process.js"
 import { readStore } from "../support/store.js"
 import type { Account } from "./account.js"
 import { copyOfStore, type RunningDaemon, startDaemon } from "./daemon.js"
-import { runToEnd, sleep, spawnScript, stopAtOnce } from "./processes.js"
+import { procCpuMs, runToEnd, sleep, spawnScript, stopAtOnce } from "./processes.js"
 import { formatNumber, type Recorder, Section } from "./report.js"
 import { latencySummary } from "./stats.js"
 
@@ -176,8 +178,12 @@ const inboxAge = (storePath: string): { pending: number; ageMs: number } =>
  * item ids once the account runs out), sent at a fixed rate, while the age of the oldest pending
  * inbox row is sampled every 100 ms; then how long the worker takes to drain what is left.
  */
-export const measureBurst = async (r: Recorder, account: Account, options: { readonly rate: number; readonly durationMs: number }) => {
-  const total = Math.floor((options.rate * options.durationMs) / 1000)
+/**
+ * `total` webhook targets [subject, key, id]: edits of the account's items, clients, invoices
+ * and bills, interleaved, then made-up item ids once the account runs out. `existing`: how many
+ * name a record the account has.
+ */
+const editTargets = (account: Account, total: number) => {
   const byKind = (["item", "client", "invoice", "bill"] as const).map((key) =>
     account.sim.admin.ids(kindOfKey[key] as "item" | "contact" | "invoice" | "bill").map((id) => [`edit-${key}`, key, id] as const)
   )
@@ -187,6 +193,12 @@ export const measureBurst = async (r: Recorder, account: Account, options: { rea
   }
   const existing = targets.length
   for (let id = 90_000_000; targets.length < total; id++) targets.push(["edit-item", "item", String(id)])
+  return { targets, existing }
+}
+
+export const measureBurst = async (r: Recorder, account: Account, options: { readonly rate: number; readonly durationMs: number }) => {
+  const total = Math.floor((options.rate * options.durationMs) / 1000)
+  const { existing, targets } = editTargets(account, total)
   r.log(`\n${Section.ingest}: a burst of ${total} deliveries at ${options.rate}/s for ${formatNumber(options.durationMs / 1000)} s ` +
     `(${existing} edits of existing records, ${total - existing} of unknown items), at most 100 in flight`)
 
@@ -225,4 +237,56 @@ export const measureBurst = async (r: Recorder, account: Account, options: { rea
     baseline: { name: "2xx answers", value: load.ok },
     goal: { on: "ratio", op: "=", target: 1 }
   })
+}
+
+/**
+ * The worker alone: a running daemon finds a backlog of `rows` webhook rows in its inbox (the
+ * same edits as the burst, written straight into the store, as after a restart), and re-reads
+ * and records them. Its CPU while it does (/proc/<pid>/stat, every thread) per row, and how
+ * fast the backlog goes.
+ */
+export const measureDrain = async (r: Recorder, account: Account, options: { readonly rows: number }) => {
+  const { existing, targets } = editTargets(account, options.rows)
+  r.log(`\n${Section.ingest}: a backlog of ${options.rows} webhook rows (${existing} edits of existing records) found by a running daemon`)
+  const daemon = await startDaemon(account, await copyOfStore(account))
+  const db = new Database(daemon.config.storePath)
+  try {
+    db.pragma("busy_timeout = 5000")
+    const pid = daemon.process.child.pid!
+    const pending = db.prepare("SELECT count(*) AS n FROM inbox WHERE status = 'pending'")
+    const insert = db.prepare(`INSERT INTO inbox (system, kind, record_id, channel, action, event_key, payload, read_at, status,
+        generation, attempts, next_attempt_at, received_at)
+      VALUES ('alegra', ?, ?, 'webhook', 'changed', ?, NULL, NULL, 'pending', 0, 0, ?, ?)`)
+    // The daemon's start-up work (catch-up, first polls) done first: at most 30 ms of CPU in 500 ms.
+    let cpuBefore = procCpuMs(pid)
+    await waitFor("the daemon to be idle", async () => {
+      await sleep(500)
+      const cpu = procCpuMs(pid)
+      const idle = cpu - cpuBefore <= 30
+      cpuBefore = cpu
+      return idle ? true : undefined
+    }, { timeoutMs: 60_000, intervalMs: 0 })
+    const lastId = lastInboxId(daemon.config.storePath)
+    const now = Date.now()
+    db.transaction(() => {
+      for (const [subject, key, id] of targets) insert.run(kindOfKey[key], id, `bench-drain:${subject}:${id}`, now, now)
+    })()
+    await waitFor("the backlog to be drained", () => (pending.get() as { n: number }).n === 0 ? true : undefined, {
+      timeoutMs: 300_000,
+      intervalMs: 20
+    })
+    const cpuUs = (procCpuMs(pid) - cpuBefore) * 1000
+    // From the first row done to the last (the idle worker looks at the inbox once a second).
+    const done = db.prepare("SELECT min(done_at) AS first, max(done_at) AS last FROM inbox WHERE id > ?").get(lastId) as {
+      first: number
+      last: number
+    }
+    const perSecond = options.rows / (Math.max(1, done.last - done.first) / 1000)
+    r.log(`  drained in ${formatNumber((done.last - done.first) / 1000)} s from the first row done: ${formatNumber(perSecond)} rows/s, daemon CPU ${formatNumber(cpuUs / 1e6)} s`)
+    r.add(Section.ingest, `worker: daemon CPU per row of a ${options.rows}-row backlog`, cpuUs / options.rows, "µs")
+    r.add(Section.ingest, `worker: backlog of ${options.rows} rows drained`, perSecond, "/s")
+  } finally {
+    db.close()
+    await daemon.process.stop(stopAtOnce)
+  }
 }

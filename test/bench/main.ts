@@ -19,7 +19,7 @@ import { type Account, startAccount } from "./account.js"
 import { backfillFigures, measureBackfill, measureRerun, runBackfill } from "./backfill.js"
 import { measureBeside } from "./beside.js"
 import { measureDaemon } from "./daemon.js"
-import { measureBurst, measureIngest } from "./ingest.js"
+import { measureBurst, measureDrain, measureIngest } from "./ingest.js"
 import { cliBin } from "./processes.js"
 import { measureRealLimit, measureShortWindow } from "./rate-limit.js"
 import { Recorder, summaryTable } from "./report.js"
@@ -51,8 +51,8 @@ if (unknown.length > 0 || !(burstRate > 0)) {
 const has = (s: SectionName) => only.includes(s)
 
 const plan = values.quick
-  ? { small: 1_000, large: 5_000, rateLimit: 15_000, beside: 1_500, helpRuns: 3, followRuns: 2, ingestMs: 4_000, burstMs: 5_000 }
-  : { small: 5_000, large: 50_000, rateLimit: 30_000, beside: 5_000, helpRuns: 5, followRuns: 3, ingestMs: 10_000, burstMs: 15_000 }
+  ? { small: 1_000, large: 5_000, rateLimit: 15_000, beside: 1_500, helpRuns: 3, followRuns: 2, ingestMs: 4_000, burstMs: 5_000, drainRows: 1_000 }
+  : { small: 5_000, large: 50_000, rateLimit: 30_000, beside: 5_000, helpRuns: 5, followRuns: 3, ingestMs: 10_000, burstMs: 15_000, drainRows: 5_000 }
 const realLimitRecords = 50_000
 /** The simulator's limit where the limit is not what is measured: 1,000 requests per second. */
 const fast = 60_000
@@ -103,6 +103,7 @@ try {
     if (has("ingest")) {
       await measureIngest(r, small, { durationMs: plan.ingestMs })
       await measureBurst(r, small, { rate: burstRate, durationMs: plan.burstMs })
+      await measureDrain(r, small, { rows: plan.drainRows })
     }
     await close(small)
   }

@@ -125,6 +125,12 @@ export const procStatusKb = (pid: number, field: "VmRSS" | "VmHWM"): number => {
   }
 }
 
+/** CPU (ms, every thread) a running process has used so far: utime + stime of /proc/<pid>/stat, in USER_HZ (100) ticks. */
+export const procCpuMs = (pid: number): number => {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
+  return (Number(fields[11]) + Number(fields[12])) * 10
+}
+
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 export const kbToMb = (kb: number) => kb / 1024
