@@ -174,11 +174,6 @@ const inboxAge = (storePath: string): { pending: number; ageMs: number } =>
   })
 
 /**
- * A burst of edits to existing records (items, contacts, invoices, bills, interleaved; made-up
- * item ids once the account runs out), sent at a fixed rate, while the age of the oldest pending
- * inbox row is sampled every 100 ms; then how long the worker takes to drain what is left.
- */
-/**
  * `total` webhook targets [subject, key, id]: edits of the account's items, clients, invoices
  * and bills, interleaved, then made-up item ids once the account runs out. `existing`: how many
  * name a record the account has.
@@ -196,6 +191,11 @@ const editTargets = (account: Account, total: number) => {
   return { targets, existing }
 }
 
+/**
+ * A burst of edits to existing records (items, contacts, invoices, bills, interleaved; made-up
+ * item ids once the account runs out), sent at a fixed rate, while the age of the oldest pending
+ * inbox row is sampled every 100 ms; then how long the worker takes to drain what is left.
+ */
 export const measureBurst = async (r: Recorder, account: Account, options: { readonly rate: number; readonly durationMs: number }) => {
   const total = Math.floor((options.rate * options.durationMs) / 1000)
   const { existing, targets } = editTargets(account, total)
